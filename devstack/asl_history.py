@@ -1,0 +1,66 @@
+"""Read an execution history: which states ran, how long each took, what it cost in calls."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class StateVisit:
+    name: str
+    state_type: str
+    entered: datetime
+    exited: datetime | None
+    failures: list[str]
+
+    @property
+    def duration_ms(self) -> float:
+        end = self.exited or self.entered
+        return (end - self.entered).total_seconds() * 1000
+
+
+def _state_type(event_type: str) -> str:
+    return event_type.removesuffix("StateEntered") or "State"
+
+
+def visits(history: list[dict[str, Any]]) -> list[StateVisit]:
+    """One entry per state entered, in order, with its exit time and any task failures."""
+    found: list[StateVisit] = []
+    open_visits: dict[int, StateVisit] = {}
+    for event in history:
+        kind = event["type"]
+        if kind.endswith("StateEntered"):
+            details = event["stateEnteredEventDetails"]
+            visit = StateVisit(details["name"], _state_type(kind), event["timestamp"], None, [])
+            found.append(visit)
+            open_visits[event["id"]] = visit
+        elif kind.endswith("StateExited"):
+            name = event["stateExitedEventDetails"]["name"]
+            for visit in reversed(found):
+                if visit.name == name and visit.exited is None:
+                    visit.exited = event["timestamp"]
+                    break
+        elif kind.endswith("Failed") or kind.endswith("TimedOut"):
+            details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+            error = details.get("error") if isinstance(details, dict) else None
+            for visit in reversed(found):
+                if visit.exited is None:
+                    visit.failures.append(error or kind)
+                    break
+    return found
+
+
+def count_transitions(history: list[dict[str, Any]]) -> int:
+    """State transitions as Step Functions bills them: one per state entered."""
+    return sum(1 for event in history if event["type"].endswith("StateEntered"))
+
+
+def count_lambda_invocations(history: list[dict[str, Any]]) -> int:
+    """Lambda invocations, retries included (each attempt is one LambdaFunctionStarted... or
+    TaskStarted of the lambda:invoke integration)."""
+    return sum(
+        1
+        for event in history
+        if event["type"] == "TaskScheduled"
+        and event["taskScheduledEventDetails"]["resourceType"] == "lambda"
+    )

@@ -1,0 +1,252 @@
+"""Create every resource the workflows need, through the AWS APIs, on any endpoint.
+
+This is the no-Terraform path: the embedded emulator (moto, in-process) and the local
+emulator use it, and it builds the same resources, with the same names, that
+``terraform/`` declares. State machine definitions are rendered from ``statemachines/`` with
+the same placeholder names Terraform's templatefile uses.
+"""
+
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from devstack import asl
+from devstack.paths import LAMBDAS_DIR
+from devstack.stack import (
+    EVENT_BUS,
+    FUNCTIONS,
+    LAMBDA_ARCHITECTURE,
+    LAMBDA_RUNTIME,
+    STATE_MACHINES,
+    TABLES,
+    TOPICS,
+    Function,
+    Naming,
+    StateMachine,
+    Table,
+    function_environment,
+)
+
+ClientFactory = Callable[[str], Any]
+Progress = Callable[[str], None]
+
+
+@dataclass
+class StackOutputs:
+    """Names and ARNs of what was provisioned, keyed by logical name."""
+
+    region: str
+    tables: dict[str, str] = field(default_factory=dict)
+    table_arns: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, str] = field(default_factory=dict)  # key -> ARN
+    topics: dict[str, str] = field(default_factory=dict)  # key -> ARN
+    buses: dict[str, str] = field(default_factory=dict)  # key -> name
+    bus_arns: dict[str, str] = field(default_factory=dict)
+    state_machines: dict[str, str] = field(default_factory=dict)  # key -> ARN
+
+    def resolve(self, kind: str, key: str) -> str:
+        """The value that fills an ASL placeholder declared as (kind, key)."""
+        lookup = {
+            "function": self.functions,
+            "table": self.tables,
+            "topic": self.topics,
+            "bus": self.buses,
+            "state_machine": self.state_machines,
+        }[kind]
+        return lookup[key]
+
+    def resolve_arn(self, kind: str, key: str) -> str:
+        lookup = {"table": self.table_arns, "bus": self.bus_arns}.get(kind)
+        return lookup[key] if lookup is not None else self.resolve(kind, key)
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def zip_lambda_sources(source: Path = LAMBDAS_DIR) -> bytes:
+    """The functions' code as one zip: every function's CodeUri is ``lambdas/``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(source.rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                archive.write(path, path.relative_to(source).as_posix())
+    return buffer.getvalue()
+
+
+def _trust_policy(service: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": service},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+
+
+def _create_role(iam: Any, name: str, service: str, statements: Iterable[dict[str, Any]]) -> str:
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=_trust_policy(service))
+    iam.put_role_policy(
+        RoleName=name,
+        PolicyName=f"{name}-access",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": list(statements)}),
+    )
+    return str(role["Role"]["Arn"])
+
+
+def _create_table(dynamodb: Any, table: Table, name: str) -> dict[str, Any]:
+    arguments: dict[str, Any] = {
+        "TableName": name,
+        "AttributeDefinitions": [{"AttributeName": table.hash_key, "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": table.hash_key, "KeyType": "HASH"}],
+        "BillingMode": "PAY_PER_REQUEST",
+        "SSESpecification": {"Enabled": True},
+    }
+    if table.stream_view_type:
+        arguments["StreamSpecification"] = {
+            "StreamEnabled": True,
+            "StreamViewType": table.stream_view_type,
+        }
+    description = dynamodb.create_table(**arguments)["TableDescription"]
+    if table.ttl_attribute:
+        dynamodb.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
+        )
+    return dict(description)
+
+
+def _function_statements(function: Function, outputs: StackOutputs) -> list[dict[str, Any]]:
+    return [
+        {"Effect": "Allow", "Action": list(actions), "Resource": outputs.table_arns[table]}
+        for table, actions in function.table_actions.items()
+    ]
+
+
+def _state_machine_statements(
+    machine: StateMachine, outputs: StackOutputs, log_group_arn: str
+) -> list[dict[str, Any]]:
+    """Exactly the actions the ASL performs, each on the resource it names."""
+    document = asl.load(Path(machine.definition_file))
+    by_placeholder: dict[str, set[str]] = {}
+    for action, target in asl.service_calls(document):
+        placeholder = asl.PLACEHOLDER.fullmatch(target)
+        if placeholder is None:
+            raise ValueError(f"{machine.key}: {action} targets {target!r}, not a placeholder")
+        by_placeholder.setdefault(placeholder.group(1), set()).add(action)
+    statements = [
+        {
+            "Effect": "Allow",
+            "Action": sorted(actions),
+            "Resource": outputs.resolve_arn(*machine.substitutions[name]),
+        }
+        for name, actions in sorted(by_placeholder.items())
+    ]
+    statements.append(
+        {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery"],
+            "Resource": "*",  # CloudWatch log delivery has no resource-level permissions
+        }
+    )
+    statements.append(
+        {"Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": f"{log_group_arn}:*"}
+    )
+    return statements
+
+
+def render_definition(machine: StateMachine, outputs: StackOutputs) -> str:
+    values = {name: outputs.resolve(*ref) for name, ref in machine.substitutions.items()}
+    return asl.render_file(Path(machine.definition_file), values)
+
+
+def provision(
+    clients: ClientFactory,
+    region: str,
+    naming: Naming | None = None,
+    code: bytes | None = None,
+    progress: Progress = _quiet,
+) -> StackOutputs:
+    """Create tables, topic, bus, roles, functions and state machines; return their names."""
+    naming = naming or Naming()
+    outputs = StackOutputs(region=region)
+    dynamodb, iam, lambda_ = clients("dynamodb"), clients("iam"), clients("lambda")
+
+    for table in TABLES:
+        name = naming.name(table.key)
+        progress(f"table {name}")
+        description = _create_table(dynamodb, table, name)
+        outputs.tables[table.key] = name
+        outputs.table_arns[table.key] = description["TableArn"]
+
+    for topic in TOPICS:
+        name = naming.name(topic)
+        progress(f"topic {name}")
+        outputs.topics[topic] = clients("sns").create_topic(
+            Name=name, Attributes={"KmsMasterKeyId": "alias/aws/sns"}
+        )["TopicArn"]
+
+    bus_name = naming.name(EVENT_BUS)
+    progress(f"event bus {bus_name}")
+    outputs.buses[EVENT_BUS] = bus_name
+    outputs.bus_arns[EVENT_BUS] = clients("events").create_event_bus(Name=bus_name)["EventBusArn"]
+
+    package = code if code is not None else zip_lambda_sources()
+    for function in FUNCTIONS:
+        name = naming.name(function.key)
+        progress(f"function {name}")
+        role_arn = _create_role(
+            iam, name, "lambda.amazonaws.com", _function_statements(function, outputs)
+        )
+        created = lambda_.create_function(
+            FunctionName=name,
+            Runtime=LAMBDA_RUNTIME,
+            Architectures=[LAMBDA_ARCHITECTURE],
+            Handler=function.handler,
+            Role=role_arn,
+            Code={"ZipFile": package},
+            MemorySize=function.memory_mb,
+            Timeout=function.timeout_s,
+            Environment={"Variables": function_environment(function, naming)},
+            TracingConfig={"Mode": "Active"},
+        )
+        outputs.functions[function.key] = created["FunctionArn"]
+
+    logs, sfn = clients("logs"), clients("stepfunctions")
+    for machine in STATE_MACHINES:
+        name = naming.name(machine.key)
+        progress(f"state machine {name}")
+        log_group = f"/aws/vendedlogs/states/{name}"
+        logs.create_log_group(logGroupName=log_group)
+        log_group_arn = logs.describe_log_groups(logGroupNamePrefix=log_group)["logGroups"][0][
+            "arn"
+        ].removesuffix(":*")
+        role_arn = _create_role(
+            iam,
+            name,
+            "states.amazonaws.com",
+            _state_machine_statements(machine, outputs, log_group_arn),
+        )
+        created = sfn.create_state_machine(
+            name=name,
+            definition=render_definition(machine, outputs),
+            roleArn=role_arn,
+            type=machine.type,
+            loggingConfiguration={
+                "level": "ALL",
+                "includeExecutionData": True,
+                "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": f"{log_group_arn}:*"}}],
+            },
+            tracingConfiguration={"enabled": True},
+        )
+        outputs.state_machines[machine.key] = created["stateMachineArn"]
+    return outputs

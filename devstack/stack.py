@@ -1,0 +1,148 @@
+"""What the stack is made of, declared once.
+
+Provisioning (``devstack.provision``) builds from this description, and the offline checks
+compare it with SAM and Terraform, so names, keys, handlers, memory sizes, timeouts and
+environment variables have a single source here on the tooling side.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from devstack.paths import STATEMACHINES_DIR
+
+PROJECT = "orders"
+DEFAULT_ENVIRONMENT = "local"
+DEFAULT_REGION = "eu-west-2"  # London: the data residency the design assumes
+METRICS_NAMESPACE = "OrderWorkflows"
+LAMBDA_RUNTIME = "python3.13"
+LAMBDA_ARCHITECTURE = "arm64"
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    hash_key: str
+    stream_view_type: str | None = None
+    ttl_attribute: str | None = None
+
+
+@dataclass(frozen=True)
+class Function:
+    key: str
+    memory_mb: int
+    timeout_s: int
+    table_variables: Mapping[str, str] = field(default_factory=dict)  # env var -> table key
+    table_actions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # table -> actions
+
+    @property
+    def handler(self) -> str:
+        return f"{self.key}.handler.lambda_handler"
+
+    @property
+    def service_name(self) -> str:
+        return self.key.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    key: str
+    type: str
+    # ASL placeholder -> (kind, key) of the resource whose ARN or name fills it
+    substitutions: Mapping[str, tuple[str, str]]
+
+    @property
+    def definition_file(self) -> str:
+        return str(STATEMACHINES_DIR / f"{self.key}.asl.json")
+
+
+TABLES = (
+    Table("catalogue", "productId"),
+    Table("inventory", "productId"),
+    Table("orders", "orderId", stream_view_type="NEW_AND_OLD_IMAGES"),
+    Table("payments", "paymentId"),
+    Table("idempotency", "id", ttl_attribute="expiration"),
+)
+
+_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem")
+_LEDGER = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+_IDEMPOTENCY = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+
+FUNCTIONS = (
+    Function(
+        "validate_order",
+        256,
+        4,
+        MappingProxyType({"CATALOGUE_TABLE_NAME": "catalogue"}),
+        MappingProxyType({"catalogue": _READ}),
+    ),
+    Function(
+        "process_payment",
+        256,
+        4,
+        MappingProxyType(
+            {"PAYMENTS_TABLE_NAME": "payments", "IDEMPOTENCY_TABLE_NAME": "idempotency"}
+        ),
+        MappingProxyType({"payments": _LEDGER, "idempotency": _IDEMPOTENCY}),
+    ),
+    Function(
+        "refund_payment",
+        256,
+        4,
+        MappingProxyType({"PAYMENTS_TABLE_NAME": "payments"}),
+        MappingProxyType({"payments": ("dynamodb:GetItem", "dynamodb:UpdateItem")}),
+    ),
+)
+
+TOPICS = ("order-notifications",)
+EVENT_BUS = "orders"
+
+STATE_MACHINES = (
+    StateMachine(
+        "order_processing",
+        "EXPRESS",
+        MappingProxyType(
+            {
+                "ValidateOrderFunctionArn": ("function", "validate_order"),
+                "ProcessPaymentFunctionArn": ("function", "process_payment"),
+                "RefundPaymentFunctionArn": ("function", "refund_payment"),
+                "IdempotencyTableName": ("table", "idempotency"),
+                "InventoryTableName": ("table", "inventory"),
+                "OrdersTableName": ("table", "orders"),
+                "OrderNotificationsTopicArn": ("topic", "order-notifications"),
+                "EventBusName": ("bus", EVENT_BUS),
+            }
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Naming:
+    """Physical names: ``<project>-<environment>-<logical-name>``."""
+
+    environment: str = DEFAULT_ENVIRONMENT
+
+    def name(self, key: str) -> str:
+        return f"{PROJECT}-{self.environment}-{key.replace('_', '-')}"
+
+
+def function_environment(function: Function, naming: Naming) -> dict[str, str]:
+    """The environment variables a function is deployed with."""
+    variables = {name: naming.name(table) for name, table in function.table_variables.items()}
+    variables.update(
+        {
+            "POWERTOOLS_SERVICE_NAME": function.service_name,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+        }
+    )
+    return variables
+
+
+def function_named(key: str) -> Function:
+    return next(f for f in FUNCTIONS if f.key == key)
+
+
+def table_named(key: str) -> Table:
+    return next(t for t in TABLES if t.key == key)

@@ -1,0 +1,1 @@
+"""Code every function shares: errors the workflows catch, settings, observability, clients."""
