@@ -1,0 +1,66 @@
+"""The whole stack on the embedded emulator: provisioned, seeded, ready for orders.
+
+The demo and the workflow tests both start from here, so they exercise exactly what
+provisioning builds.
+"""
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from devstack.embedded import EmbeddedAws
+from devstack.executions import ExecutionResult, run_execution
+from devstack.provision import StackOutputs, provision
+from devstack.seed import seed_catalogue_and_stock
+
+
+class EmbeddedStack:
+    def __init__(self, aws: EmbeddedAws, outputs: StackOutputs) -> None:
+        self.aws = aws
+        self.outputs = outputs
+
+    def seed(self) -> int:
+        return seed_catalogue_and_stock(
+            self.aws.client("dynamodb"),
+            self.outputs.tables["catalogue"],
+            self.outputs.tables["inventory"],
+        )
+
+    def place_order(self, order: Any) -> ExecutionResult:
+        """Run the order workflow on ``order`` (any JSON value) and wait for its result."""
+        return run_execution(
+            self.aws.client("stepfunctions"),
+            self.outputs.state_machines["order_processing"],
+            order,
+        )
+
+    def stock(self, product_id: str) -> int | None:
+        item = self.aws.client("dynamodb").get_item(
+            TableName=self.outputs.tables["inventory"],
+            Key={"productId": {"S": product_id}},
+            ConsistentRead=True,
+        )
+        return int(item["Item"]["quantity"]["N"]) if "Item" in item else None
+
+    def stock_levels(self) -> dict[str, int]:
+        return {
+            item["productId"]["S"]: int(item["quantity"]["N"])
+            for item in self.scan("inventory")
+        }
+
+    def scan(self, table: str) -> list[dict[str, Any]]:
+        paginator = self.aws.client("dynamodb").get_paginator("scan")
+        return [
+            item
+            for page in paginator.paginate(TableName=self.outputs.tables[table])
+            for item in page["Items"]
+        ]
+
+
+@contextlib.contextmanager
+def embedded_stack(lambda_overrides: Mapping[str, str] | None = None) -> Iterator[EmbeddedStack]:
+    """Start the embedded emulator, provision every resource, seed the catalogue and stock."""
+    with EmbeddedAws(lambda_overrides=lambda_overrides) as aws:
+        stack = EmbeddedStack(aws, provision(aws.client, aws.region))
+        stack.seed()
+        yield stack
