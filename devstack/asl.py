@@ -71,7 +71,7 @@ _TARGET_PARAMETER = {
 
 
 def _iam_action(integration: str) -> str:
-    """``dynamodb:putItem`` -> ``dynamodb:PutItem``; ``lambda:invoke`` -> ``lambda:InvokeFunction``."""
+    """``dynamodb:putItem`` -> ``dynamodb:PutItem``; ``lambda:invoke`` -> its IAM action."""
     if integration in _SERVICE_ACTION:
         return _SERVICE_ACTION[integration]
     service, _, operation = integration.partition(":")

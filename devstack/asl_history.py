@@ -26,21 +26,21 @@ def _state_type(event_type: str) -> str:
 def visits(history: list[dict[str, Any]]) -> list[StateVisit]:
     """One entry per state entered, in order, with its exit time and any task failures."""
     found: list[StateVisit] = []
-    open_visits: dict[int, StateVisit] = {}
     for event in history:
         kind = event["type"]
         if kind.endswith("StateEntered"):
             details = event["stateEnteredEventDetails"]
             visit = StateVisit(details["name"], _state_type(kind), event["timestamp"], None, [])
+            if visit.state_type == "Fail":  # a Fail state ends the branch without an exit event
+                visit.exited = visit.entered
             found.append(visit)
-            open_visits[event["id"]] = visit
         elif kind.endswith("StateExited"):
             name = event["stateExitedEventDetails"]["name"]
             for visit in reversed(found):
                 if visit.name == name and visit.exited is None:
                     visit.exited = event["timestamp"]
                     break
-        elif kind.endswith("Failed") or kind.endswith("TimedOut"):
+        elif kind.startswith(("Task", "LambdaFunction")) and kind.endswith(("Failed", "TimedOut")):
             details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
             error = details.get("error") if isinstance(details, dict) else None
             for visit in reversed(found):
@@ -56,8 +56,7 @@ def count_transitions(history: list[dict[str, Any]]) -> int:
 
 
 def count_lambda_invocations(history: list[dict[str, Any]]) -> int:
-    """Lambda invocations, retries included (each attempt is one LambdaFunctionStarted... or
-    TaskStarted of the lambda:invoke integration)."""
+    """Lambda invocations through the lambda:invoke integration, each retry included."""
     return sum(
         1
         for event in history

@@ -19,6 +19,7 @@ Nothing else about moto is changed. Use it as a context manager::
 import functools
 import importlib
 import importlib.util
+import logging
 import os
 import pkgutil
 import threading
@@ -29,15 +30,22 @@ from typing import Any
 from unittest import mock
 
 import boto3
+from antlr4 import CommonTokenStream, InputStream
 from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
+from moto.stepfunctions import parser as sfn_parser
+from moto.stepfunctions.parser.asl.antlr.runtime.ASLLexer import ASLLexer
+from moto.stepfunctions.parser.asl.antlr.runtime.ASLParser import ASLParser
+from moto.stepfunctions.parser.asl.parse import asl_parser
+from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+from moto.stepfunctions.parser.asl.utils import boto_client, json_path
 
 from devstack.inprocess_lambda import InProcessRuntime
 from devstack.stack import DEFAULT_REGION
 
 _FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's placeholder, not a secret
+    "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
 }
 
@@ -66,6 +74,11 @@ class EmbeddedAws:
             self._saved_env[name] = os.environ.get(name)
             os.environ[name] = value
         os.environ.pop("AWS_ENDPOINT_URL", None)
+        # The interpreter logs every caught failure (a decline, a failed condition) at ERROR
+        # with its whole component tree; a Catch handling it is normal control flow here.
+        self._interpreter_log = logging.getLogger("moto.stepfunctions.parser")
+        self._saved_log_level = self._interpreter_log.level
+        self._interpreter_log.setLevel(logging.CRITICAL)
         self._mock.start()
         self._patch_lambda_invocation()
         self._cache_interpreter_clients()
@@ -83,6 +96,7 @@ class EmbeddedAws:
         for patch in reversed(self._patches):
             patch.stop()
         self._mock.stop()
+        self._interpreter_log.setLevel(self._saved_log_level)
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -94,7 +108,7 @@ class EmbeddedAws:
 
         def invoke(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
             return runtime.invoke(
-                handler=function.handler,
+                handler=str(function.handler),
                 function_name=function.function_name,
                 function_arn=function.function_arn,
                 environment=dict(function.environment_vars),
@@ -107,11 +121,10 @@ class EmbeddedAws:
         self._patches.append(mock.patch.object(LambdaFunction, "_invoke_lambda", invoke))
 
     def _cache_interpreter_clients(self) -> None:
-        from moto.stepfunctions.parser.asl.utils import boto_client
 
         original = boto_client.boto_client_for
 
-        @functools.lru_cache(maxsize=None)
+        @functools.cache
         def cached(region: str, service: str) -> Any:
             return original(region=region, service=service)
 
@@ -121,14 +134,7 @@ class EmbeddedAws:
         for module in _modules_importing_boto_client_for():
             self._patches.append(mock.patch.object(module, "boto_client_for", boto_client_for))
 
-
     def _cache_parsing(self) -> None:
-        from antlr4 import CommonTokenStream, InputStream
-        from moto.stepfunctions.parser.asl.antlr.runtime.ASLLexer import ASLLexer
-        from moto.stepfunctions.parser.asl.antlr.runtime.ASLParser import ASLParser
-        from moto.stepfunctions.parser.asl.parse import asl_parser
-        from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
-        from moto.stepfunctions.parser.asl.utils import json_path
 
         @functools.lru_cache(maxsize=64)
         def syntax_tree(definition: str) -> Any:
@@ -148,20 +154,22 @@ class EmbeddedAws:
         self._patches.append(
             mock.patch.object(asl_parser.AmazonStateLanguageParser, "parse", staticmethod(parse))
         )
-        self._patches.append(
-            mock.patch.object(json_path, "parse", functools.lru_cache(maxsize=4096)(json_path.parse))
-        )
+        parse_json_path = functools.lru_cache(maxsize=4096)(getattr(json_path, "parse"))  # noqa: B009
+        self._patches.append(mock.patch.object(json_path, "parse", parse_json_path))
 
 
 @functools.cache
 def _modules_importing_boto_client_for() -> list[ModuleType]:
     """The interpreter modules that imported ``boto_client_for`` by name (found by source)."""
-    import moto.stepfunctions.parser as parser
 
     found = []
-    for info in pkgutil.walk_packages(parser.__path__, prefix=f"{parser.__name__}."):
+    for info in pkgutil.walk_packages(sfn_parser.__path__, prefix=f"{sfn_parser.__name__}."):
         spec = importlib.util.find_spec(info.name)
         origin = spec.origin if spec else None
-        if origin and origin.endswith(".py") and "import boto_client_for" in Path(origin).read_text():
+        if (
+            origin
+            and origin.endswith(".py")
+            and "import boto_client_for" in Path(origin).read_text()
+        ):
             found.append(importlib.import_module(info.name))
     return found

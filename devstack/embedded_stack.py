@@ -44,8 +44,7 @@ class EmbeddedStack:
 
     def stock_levels(self) -> dict[str, int]:
         return {
-            item["productId"]["S"]: int(item["quantity"]["N"])
-            for item in self.scan("inventory")
+            item["productId"]["S"]: int(item["quantity"]["N"]) for item in self.scan("inventory")
         }
 
     def scan(self, table: str) -> list[dict[str, Any]]:

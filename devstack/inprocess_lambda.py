@@ -10,7 +10,6 @@ exception's class name as ``errorType``, so Retry and Catch in the ASL match on 
 
 import contextlib
 import importlib
-import io
 import json
 import os
 import sys
@@ -117,7 +116,12 @@ class InProcessRuntime:
         region: str,
         event: Any,
     ) -> tuple[str, bool, str]:
-        """Run one invocation; return ``(payload_json, errored, logs)`` as moto expects."""
+        """Run one invocation; return ``(payload_json, errored, logs)`` as moto expects.
+
+        Powertools binds its log handler to ``sys.stdout`` when a logger is created, so the
+        functions' log lines are written straight to this process's stdout (pytest captures
+        them per test) rather than collected per invocation.
+        """
         variables = {
             **environment,
             **self.overrides,
@@ -128,9 +132,8 @@ class InProcessRuntime:
             "_HANDLER": handler,
         }
         context = LambdaContext(function_name, memory_mb, function_arn, timeout_s)
-        output = io.StringIO()
         started = time.perf_counter()
-        with _INVOCATION_LOCK, _environment(variables), contextlib.redirect_stdout(output):
+        with _INVOCATION_LOCK, _environment(variables):
             try:
                 result = self._handler(handler)(event, context)
                 payload, errored, error_type = json.dumps(result), False, None
@@ -140,4 +143,5 @@ class InProcessRuntime:
         self.invocations.append(
             Invocation(function_name, errored, error_type, (time.perf_counter() - started) * 1000)
         )
-        return payload, errored, output.getvalue()
+        # Logs go to this process's stdout, as a function's go to CloudWatch; none are returned.
+        return payload, errored, ""

@@ -66,7 +66,12 @@ TABLES = (
 
 _READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem")
 _LEDGER = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
-_IDEMPOTENCY = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+_IDEMPOTENCY = (
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+)
 
 FUNCTIONS = (
     Function(

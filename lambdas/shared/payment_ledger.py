@@ -34,7 +34,7 @@ def _now() -> str:
 
 
 def _is_condition_failure(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    return bool(error.response["Error"]["Code"] == "ConditionalCheckFailedException")
 
 
 def _as_charge(item: dict[str, Any]) -> Charge:
@@ -62,9 +62,7 @@ class PaymentLedger:
         )
         return int(response["Attributes"]["attempts"])
 
-    def capture(
-        self, processor: str, idempotency_key: str, amount: int, currency: str
-    ) -> Charge:
+    def capture(self, processor: str, idempotency_key: str, amount: int, currency: str) -> Charge:
         """Write the charge for ``idempotency_key`` once; a repeat returns the first charge."""
         charge: Charge = {
             "paymentId": payment_id_for(processor, idempotency_key),

@@ -21,7 +21,9 @@ class DynamoDBCatalogue:
         for start in range(0, len(product_ids), BATCH_GET_LIMIT):
             request: dict[str, Any] = {
                 self._table.name: {
-                    "Keys": [{"productId": pid} for pid in product_ids[start : start + BATCH_GET_LIMIT]],
+                    "Keys": [
+                        {"productId": pid} for pid in product_ids[start : start + BATCH_GET_LIMIT]
+                    ],
                     "ConsistentRead": True,
                 }
             }

@@ -1,4 +1,4 @@
-"""ValidateOrder: the first Lambda of the order workflow (statemachines/order_processing.asl.json)."""
+"""ValidateOrder: the first Lambda of the order workflow (order_processing.asl.json)."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime

@@ -6,7 +6,7 @@ every rule lives next to its error message. Every failure names the offending fi
 """
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 from shared.errors import ValidationError
 from validate_order.models import (
@@ -26,7 +26,7 @@ class Catalogue(Protocol):
         ...
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -33,7 +33,9 @@ class Observers:
     def _drain(self, url: str) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = []
         while True:
-            batch = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            batch = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
+                "Messages", []
+            )
             if not batch:
                 return messages
             for message in batch:
@@ -42,7 +44,10 @@ class Observers:
 
     def notifications(self) -> list[dict[str, Any]]:
         """SNS messages published to the order notifications topic (raw delivery)."""
-        return [json.loads(body["Message"]) if "Message" in body else body for body in self._drain(self.notifications_url)]
+        return [
+            json.loads(body["Message"]) if "Message" in body else body
+            for body in self._drain(self.notifications_url)
+        ]
 
     def events(self) -> list[dict[str, Any]]:
         """EventBridge events put on the orders bus."""
@@ -54,12 +59,24 @@ def _attach_observers(stack: EmbeddedStack) -> Observers:
     urls = {}
     for name in ("observe-notifications", "observe-events"):
         url = sqs.create_queue(QueueName=name)["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         urls[name] = (url, arn)
-    sns.subscribe(TopicArn=stack.outputs.topics["order-notifications"], Protocol="sqs", Endpoint=urls["observe-notifications"][1])
+    sns.subscribe(
+        TopicArn=stack.outputs.topics["order-notifications"],
+        Protocol="sqs",
+        Endpoint=urls["observe-notifications"][1],
+    )
     bus = stack.outputs.buses["orders"]
-    events.put_rule(Name="observe-all", EventBusName=bus, EventPattern=json.dumps({"source": ["orders"]}))
-    events.put_targets(Rule="observe-all", EventBusName=bus, Targets=[{"Id": "observer", "Arn": urls["observe-events"][1]}])
+    events.put_rule(
+        Name="observe-all", EventBusName=bus, EventPattern=json.dumps({"source": ["orders"]})
+    )
+    events.put_targets(
+        Rule="observe-all",
+        EventBusName=bus,
+        Targets=[{"Id": "observer", "Arn": urls["observe-events"][1]}],
+    )
     return Observers(sqs, urls["observe-notifications"][0], urls["observe-events"][0])
 
 
@@ -107,11 +124,19 @@ def prices() -> dict[str, int]:
 def make_order(order_id: str, prices: dict[str, int]):  # type: ignore[no-untyped-def]
     """Build a valid order request; lines are (productId, quantity)."""
 
-    def build(*lines: tuple[str, int], token: str = "tok_visa", processor: str = "stripe") -> dict[str, Any]:
+    def build(
+        *lines: tuple[str, int], token: str = "tok_visa", processor: str = "stripe"
+    ) -> dict[str, Any]:
         return {
             "orderId": order_id,
-            "customer": {"customerId": "cust-42", "email": "ada@example.com", "name": "Ada Lovelace"},
-            "items": [{"productId": p, "quantity": q, "unitPrice": prices.get(p, 100)} for p, q in lines],
+            "customer": {
+                "customerId": "cust-42",
+                "email": "ada@example.com",
+                "name": "Ada Lovelace",
+            },
+            "items": [
+                {"productId": p, "quantity": q, "unitPrice": prices.get(p, 100)} for p, q in lines
+            ],
             "payment": {"processor": processor, "token": token},
             "currency": "GBP",
         }

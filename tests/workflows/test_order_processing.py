@@ -26,7 +26,8 @@ def charges(stack: EmbeddedStack, order_id: str) -> list[dict[str, Any]]:
     return [
         r
         for r in stack.scan("payments")
-        if r.get("orderId", {}).get("S") == order_id and not r["paymentId"]["S"].startswith("attempts#")
+        if r.get("orderId", {}).get("S") == order_id
+        and not r["paymentId"]["S"].startswith("attempts#")
     ]
 
 
@@ -67,8 +68,11 @@ def test_order_with_several_items_is_placed_with_two_lambda_invocations(
     assert int(charge["amount"]["N"]) == body["total"]
     [notification] = observers.notifications()
     assert notification == {
-        "orderId": order_id, "email": "ada@example.com", "total": body["total"],
-        "currency": "GBP", "status": "PLACED",
+        "orderId": order_id,
+        "email": "ada@example.com",
+        "total": body["total"],
+        "currency": "GBP",
+        "status": "PLACED",
     }
     [event] = observers.events()
     assert event["detail-type"] == "OrderPlaced"
@@ -77,12 +81,15 @@ def test_order_with_several_items_is_placed_with_two_lambda_invocations(
     assert "email" not in event["detail"]
     assert run.lambda_invocations == 2
     assert [i.function_name for i in stack.aws.runtime.invocations] == [
-        "orders-local-validate-order", "orders-local-process-payment",
+        "orders-local-validate-order",
+        "orders-local-process-payment",
     ]
     assert claim(stack, order_id)["status"]["S"] == "COMPLETED"
 
 
-@pytest.mark.parametrize("processor, task", [("paypal", "ChargePayPal"), ("applepay", "ChargeApplePay")])
+@pytest.mark.parametrize(
+    "processor, task", [("paypal", "ChargePayPal"), ("applepay", "ChargeApplePay")]
+)
 def test_each_processor_is_charged_through_its_own_task(
     stack: EmbeddedStack, make_order, order_id: str, processor: str, task: str
 ) -> None:
@@ -108,15 +115,33 @@ BAD_REQUESTS = {
     "missing customer": (lambda o: _without(o, "customer"), "customer.customerId"),
     "missing email": (lambda o: _without(o, "customer", "email"), "customer.email"),
     "missing token": (lambda o: _without(o, "payment", "token"), "payment.token"),
-    "unknown processor": (lambda o: {**o, "payment": {"processor": "cash", "token": "t"}}, "payment.processor"),
+    "unknown processor": (
+        lambda o: {**o, "payment": {"processor": "cash", "token": "t"}},
+        "payment.processor",
+    ),
     "missing items": (lambda o: _without(o, "items"), "items"),
     "empty items": (lambda o: {**o, "items": []}, "items"),
     "items not a list": (lambda o: {**o, "items": {"productId": "MUG-LAMBDA"}}, "items"),
-    "quantity zero": (lambda o: {**o, "items": [{**o["items"][0], "quantity": 0}]}, "items[].quantity"),
-    "quantity negative": (lambda o: {**o, "items": [{**o["items"][0], "quantity": -2}]}, "items[].quantity"),
-    "quantity fractional": (lambda o: {**o, "items": [{**o["items"][0], "quantity": 1.5}]}, "items[].quantity"),
-    "quantity a string": (lambda o: {**o, "items": [{**o["items"][0], "quantity": "2"}]}, "items[].quantity"),
-    "quantity huge": (lambda o: {**o, "items": [{**o["items"][0], "quantity": 10**12}]}, "items[].quantity"),
+    "quantity zero": (
+        lambda o: {**o, "items": [{**o["items"][0], "quantity": 0}]},
+        "items[].quantity",
+    ),
+    "quantity negative": (
+        lambda o: {**o, "items": [{**o["items"][0], "quantity": -2}]},
+        "items[].quantity",
+    ),
+    "quantity fractional": (
+        lambda o: {**o, "items": [{**o["items"][0], "quantity": 1.5}]},
+        "items[].quantity",
+    ),
+    "quantity a string": (
+        lambda o: {**o, "items": [{**o["items"][0], "quantity": "2"}]},
+        "items[].quantity",
+    ),
+    "quantity huge": (
+        lambda o: {**o, "items": [{**o["items"][0], "quantity": 10**12}]},
+        "items[].quantity",
+    ),
     "quantity missing": (lambda o: _without(o, "items", 0, "quantity"), "items[].quantity"),  # type: ignore[arg-type]
     "productId missing": (lambda o: _without(o, "items", 0, "productId"), "items[].productId"),  # type: ignore[arg-type]
 }
@@ -144,7 +169,11 @@ def test_request_of_the_wrong_shape_gets_400_naming_the_field_and_writes_nothing
     "lines, mutate, field",
     [
         ((("MUG-LAMBDA", 1), ("NO-SUCH-THING", 1)), lambda o: o, "items[1].productId"),
-        ((("MUG-LAMBDA", 1),), lambda o: {**o, "items": [{**o["items"][0], "unitPrice": 1}]}, "items[0].unitPrice"),
+        (
+            (("MUG-LAMBDA", 1),),
+            lambda o: {**o, "items": [{**o["items"][0], "unitPrice": 1}]},
+            "items[0].unitPrice",
+        ),
         ((("MUG-LAMBDA", 1), ("MUG-LAMBDA", 2)), lambda o: o, "items[1].productId"),
         ((("MUG-LAMBDA", 1),), lambda o: {**o, "orderId": "has spaces"}, "orderId"),
         ((("MUG-LAMBDA", 1),), lambda o: {**o, "currency": "EUR"}, "currency"),
@@ -200,7 +229,9 @@ def test_declined_payment_returns_all_stock_and_answers_402_with_the_reason(
 ) -> None:
     before = stack.stock_levels()
 
-    run = stack.place_order(make_order(("MUG-LAMBDA", 2), ("TEE-EVENTS-M", 1), token="tok_decline_insufficient_funds"))
+    run = stack.place_order(
+        make_order(("MUG-LAMBDA", 2), ("TEE-EVENTS-M", 1), token="tok_decline_insufficient_funds")
+    )
 
     assert run.output["statusCode"] == 402
     assert run.output["body"]["status"] == "DECLINED"
@@ -212,7 +243,10 @@ def test_declined_payment_returns_all_stock_and_answers_402_with_the_reason(
     assert [v.name for v in run.visits].count("ChargeStripe") == 1, "a decline is never retried"
 
 
-@pytest.mark.parametrize("token, error", [("tok_unavailable_2", "ProcessorUnavailable"), ("tok_throttle_2", "ProcessorThrottled")])
+@pytest.mark.parametrize(
+    "token, error",
+    [("tok_unavailable_2", "ProcessorUnavailable"), ("tok_throttle_2", "ProcessorThrottled")],
+)
 def test_transient_payment_fault_is_retried_with_backoff_then_placed_once(
     stack: EmbeddedStack, fast_clock: FastClock, make_order, order_id: str, token: str, error: str
 ) -> None:
