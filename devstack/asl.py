@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9]*)\}")
+PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+PASCAL_CASE = re.compile(r"[A-Z][A-Za-z0-9]*")
 
 
 class RenderError(ValueError):
@@ -19,7 +20,12 @@ class RenderError(ValueError):
 
 
 def placeholders(text: str) -> set[str]:
-    return set(PLACEHOLDER.findall(text))
+    """Every ``${...}`` name in ``text``; a name that is not PascalCase is an error."""
+    found = set(PLACEHOLDER.findall(text))
+    malformed = sorted(name for name in found if not PASCAL_CASE.fullmatch(name))
+    if malformed:
+        raise RenderError(f"placeholders must be ${{PascalCase}}: {malformed}")
+    return found
 
 
 def render(template: str, substitutions: Mapping[str, str]) -> str:
@@ -72,10 +78,10 @@ _TARGET_PARAMETER = {
 
 def _iam_action(integration: str) -> str:
     """``dynamodb:putItem`` -> ``dynamodb:PutItem``; ``lambda:invoke`` -> its IAM action."""
+    integration = integration.split(".", maxsplit=1)[0]  # drop .sync / .sync:2 / .waitForTaskToken
     if integration in _SERVICE_ACTION:
         return _SERVICE_ACTION[integration]
     service, _, operation = integration.partition(":")
-    operation = operation.split(".")[0]  # drop .sync / .waitForTaskToken
     return f"{service}:{operation[0].upper()}{operation[1:]}"
 
 

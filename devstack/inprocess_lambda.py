@@ -60,8 +60,8 @@ class Invocation:
 @contextlib.contextmanager
 def _environment(variables: Mapping[str, str]) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
     try:
+        os.environ.update(variables)
         yield
     finally:
         for name, value in saved.items():

@@ -19,7 +19,9 @@ _masker = DataMasking(raise_on_missing_field=False)
 
 def masked(data: Any) -> Any:
     """A copy of ``data`` with every personal field erased, at any depth."""
-    if not isinstance(data, dict | list):
+    if isinstance(data, list):
+        return [masked(item) for item in data]
+    if not isinstance(data, dict):
         return data
     with warnings.catch_warnings():
         # Powertools warns for each listed field a payload lacks; most payloads lack some.

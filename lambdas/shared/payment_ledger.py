@@ -85,7 +85,7 @@ class PaymentLedger:
 
     def get(self, payment_id: str) -> Charge:
         item = self._table.get_item(Key={"paymentId": payment_id}, ConsistentRead=True).get("Item")
-        if item is None:
+        if item is None or "status" not in item:  # absent, or an attempts counter
             raise PaymentNotFound(payment_id)
         return _as_charge(item)
 

@@ -30,6 +30,11 @@ class DynamoDBCatalogue:
             while request:
                 response = client.batch_get_item(RequestItems=request)
                 for item in response["Responses"].get(self._table.name, []):
+                    if item["unitPrice"] != int(item["unitPrice"]):
+                        raise ValueError(
+                            f"catalogue price of {item['productId']} is not whole pence: "
+                            f"{item['unitPrice']}"
+                        )
                     product = Product(
                         product_id=item["productId"],
                         name=item["name"],
