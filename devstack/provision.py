@@ -125,16 +125,42 @@ def _create_table(dynamodb: Any, table: Table, name: str) -> dict[str, Any]:
     return dict(description)
 
 
-def _function_statements(function: Function, outputs: StackOutputs) -> list[dict[str, Any]]:
+# X-Ray's write actions have no resource-level permissions, so their Resource is "*".
+XRAY_STATEMENT = {
+    "Effect": "Allow",
+    "Action": [
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+    ],
+    "Resource": "*",
+}
+
+
+def _log_group_arn(region: str, account: str, name: str) -> str:
+    return f"arn:aws:logs:{region}:{account}:log-group:{name}"
+
+
+def _function_statements(
+    function: Function, function_name: str, outputs: StackOutputs, account: str
+) -> list[dict[str, Any]]:
+    log_group = _log_group_arn(outputs.region, account, f"/aws/lambda/{function_name}")
     return [
-        {"Effect": "Allow", "Action": list(actions), "Resource": outputs.table_arns[table]}
-        for table, actions in function.table_actions.items()
+        *(
+            {"Effect": "Allow", "Action": list(actions), "Resource": outputs.table_arns[table]}
+            for table, actions in function.table_actions.items()
+        ),
+        {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"{log_group}:*",
+        },
+        XRAY_STATEMENT,
     ]
 
 
-def _state_machine_statements(
-    machine: StateMachine, outputs: StackOutputs, log_group_arn: str
-) -> list[dict[str, Any]]:
+def _state_machine_statements(machine: StateMachine, outputs: StackOutputs) -> list[dict[str, Any]]:
     """Exactly the actions the ASL performs, each on the resource it names."""
     document = asl.load(Path(machine.definition_file))
     by_placeholder: dict[str, set[str]] = {}
@@ -154,13 +180,22 @@ def _state_machine_statements(
     statements.append(
         {
             "Effect": "Allow",
-            "Action": ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery"],
-            "Resource": "*",  # CloudWatch log delivery has no resource-level permissions
+            "Action": [
+                "logs:CreateLogDelivery",
+                "logs:GetLogDelivery",
+                "logs:UpdateLogDelivery",
+                "logs:DeleteLogDelivery",
+                "logs:ListLogDeliveries",
+                "logs:PutResourcePolicy",
+                "logs:DescribeResourcePolicies",
+                "logs:DescribeLogGroups",
+            ],
+            # Vended log delivery (how Step Functions writes its logs) has no resource-level
+            # permissions; the AWS docs' policy for state machine logging uses "*" too.
+            "Resource": "*",
         }
     )
-    statements.append(
-        {"Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": f"{log_group_arn}:*"}
-    )
+    statements.append(XRAY_STATEMENT)
     return statements
 
 
@@ -200,12 +235,16 @@ def provision(
     outputs.buses[EVENT_BUS] = bus_name
     outputs.bus_arns[EVENT_BUS] = clients("events").create_event_bus(Name=bus_name)["EventBusArn"]
 
+    account = clients("sts").get_caller_identity()["Account"]
     package = code if code is not None else zip_lambda_sources()
     for function in FUNCTIONS:
         name = naming.name(function.key)
         progress(f"function {name}")
         role_arn = _create_role(
-            iam, name, "lambda.amazonaws.com", _function_statements(function, outputs)
+            iam,
+            name,
+            "lambda.amazonaws.com",
+            _function_statements(function, name, outputs, account),
         )
         created = lambda_.create_function(
             FunctionName=name,
@@ -234,7 +273,7 @@ def provision(
             iam,
             name,
             "states.amazonaws.com",
-            _state_machine_statements(machine, outputs, log_group_arn),
+            _state_machine_statements(machine, outputs),
         )
         created = sfn.create_state_machine(
             name=name,
