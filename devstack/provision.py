@@ -9,7 +9,7 @@ the same placeholder names Terraform's templatefile uses.
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,10 +208,17 @@ def provision(
     clients: ClientFactory,
     region: str,
     naming: Naming | None = None,
-    code: bytes | None = None,
+    package: Callable[[Function], bytes] | None = None,
+    runtime: str = LAMBDA_RUNTIME,
+    layer_arns: Sequence[str] = (),
     progress: Progress = _quiet,
 ) -> StackOutputs:
-    """Create tables, topic, bus, roles, functions and state machines; return their names."""
+    """Create tables, topic, bus, roles, functions and state machines; return their names.
+
+    ``package`` returns a function's deployment zip (default: the sources of ``lambdas/``);
+    ``runtime`` and ``layer_arns`` let the local emulator run the same code on a runtime it
+    supports (see ``devstack.local_layer``).
+    """
     naming = naming or Naming()
     outputs = StackOutputs(region=region)
     dynamodb, iam, lambda_ = clients("dynamodb"), clients("iam"), clients("lambda")
@@ -236,7 +243,7 @@ def provision(
     outputs.bus_arns[EVENT_BUS] = clients("events").create_event_bus(Name=bus_name)["EventBusArn"]
 
     account = clients("sts").get_caller_identity()["Account"]
-    package = code if code is not None else zip_lambda_sources()
+    sources = zip_lambda_sources() if package is None else b""
     for function in FUNCTIONS:
         name = naming.name(function.key)
         progress(f"function {name}")
@@ -248,11 +255,12 @@ def provision(
         )
         created = lambda_.create_function(
             FunctionName=name,
-            Runtime=LAMBDA_RUNTIME,
+            Runtime=runtime,
             Architectures=[LAMBDA_ARCHITECTURE],
             Handler=function.handler,
             Role=role_arn,
-            Code={"ZipFile": package},
+            Code={"ZipFile": package(function) if package else sources},
+            Layers=list(layer_arns),
             MemorySize=function.memory_mb,
             Timeout=function.timeout_s,
             Environment={"Variables": function_environment(function, naming)},
