@@ -8,7 +8,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: help venv demo test test-unit test-workflows lint format typecheck clean
+ENV ?=
+SAM_VERSION := 1.170.0
+SAM := .tools/sam/bin/sam
+
+.PHONY: help venv demo test test-unit test-workflows lint format clean build invoke deploy destroy down
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -49,5 +53,29 @@ format: $(STAMP) ## Apply ruff's formatting and safe fixes
 	@$(BIN)/ruff check --fix .
 	@$(BIN)/ruff format .
 
-clean: ## Remove the virtualenv and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+$(SAM):
+	@echo "Installing AWS SAM CLI $(SAM_VERSION) into .tools/sam (its dependencies conflict with moto's) ..."
+	@$(PYTHON) -m venv .tools/sam
+	@.tools/sam/bin/python -m pip install --quiet --disable-pip-version-check aws-sam-cli==$(SAM_VERSION)
+
+build: $(STAMP) $(SAM) ## sam build the Lambdas (needs CPython 3.13) and zip them for deployment
+	@test -n "$(PYTHON313)" || { echo "sam build needs CPython 3.13 (the python3.13 runtime) on PATH or under pyenv: install it (e.g. 'pyenv install 3.13') and rerun."; exit 1; }
+	@echo "sam build with $$($(PYTHON313) --version) ..."
+	@cd sam && PATH="$(dir $(PYTHON313)):$$PATH" SAM_CLI_TELEMETRY=0 ../$(SAM) build --config-file samconfig.toml >/dev/null
+	@$(BIN)/python -m devstack.package
+
+invoke: $(STAMP) ## Run one function on one event: make invoke FN=process_payment EVENT=stepfunctions_process_payment_declined
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=<file in sam/events/>; the events:"; ls sam/events; exit 2; }
+	@SAM_CLI_TELEMETRY=0 $(BIN)/python -m devstack.invoke "$(FN)" "$(EVENT)"
+
+deploy: $(STAMP) build ## Deploy: no ENV = the local emulator (started here); ENV=dev|prod = AWS with Terraform
+	@$(BIN)/python -m devstack.deploy up $(if $(ENV),--env $(ENV),)
+
+destroy: $(STAMP) ## Undo deploy: ENV=dev with Terraform (prod refuses); no ENV = stop and wipe the local stack
+	@$(BIN)/python -m devstack.deploy destroy $(if $(ENV),--env $(ENV),)
+
+down: $(STAMP) ## Stop the local stack (emulator and gateway); its data goes with it
+	@$(BIN)/python -m devstack.deploy down
+
+clean: ## Remove the virtualenvs, build output and caches
+	rm -rf $(VENV) .tools .aws-sam .local .cache .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -172,3 +173,45 @@ class LocalGateway:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the gateway for a deployed local stack (``make deploy`` starts this)."""
+    import argparse  # noqa: PLC0415
+
+    import boto3  # noqa: PLC0415
+    from botocore.config import Config  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--state", required=True, help=".local/stack.json written by deploy")
+    parser.add_argument("--port", type=int, default=3000)
+    parser.add_argument("--endpoint", default="http://127.0.0.1:4566")
+    args = parser.parse_args(argv)
+    state = json.loads(Path(args.state).read_text(encoding="utf-8"))
+    common = {
+        "endpoint_url": args.endpoint,
+        "region_name": state["region"],
+        "aws_access_key_id": "test",
+        "aws_secret_access_key": "test",
+    }
+    config = GatewayConfig(
+        api_key=state["apiKey"],
+        stage_variables={
+            "orderStateMachineArn": state["orderStateMachineArn"],
+            "ordersTableName": state["ordersTableName"],
+        },
+        sfn=boto3.client(
+            "stepfunctions",
+            config=Config(inject_host_prefix=False, read_timeout=35, retries={"max_attempts": 1}),
+            **common,
+        ),
+        dynamodb=boto3.client("dynamodb", **common),
+    )
+    gateway = LocalGateway(config, args.port)
+    print(f"local gateway on {gateway.url}", flush=True)
+    gateway.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

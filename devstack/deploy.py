@@ -1,0 +1,192 @@
+"""``make deploy``, ``make destroy``, ``make down``.
+
+With no environment named, deploy builds the whole stack on MiniStack, an AWS emulator this
+command starts itself on 127.0.0.1:4566: with Terraform (the ``terraform/envs/local`` root)
+where a ``terraform`` binary is installed, otherwise with the provisioning module, which
+creates the same resources through the AWS APIs. It then seeds the catalogue and stock,
+starts the local API gateway, places one smoke order through it, and prints the URL and a
+curl to paste. ``ENV=dev`` or ``ENV=prod`` deploys to AWS with Terraform only.
+"""
+
+import argparse
+import json
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from devstack import background
+from devstack.paths import REPO_ROOT, SAMPLE_ORDERS_FILE
+from devstack.stack import DEFAULT_REGION, Naming
+
+ENVIRONMENTS = ("local", "dev", "prod")
+TERRAFORM_DIR = REPO_ROOT / "terraform" / "envs"
+STATE_FILE = background.LOCAL_DIR / "stack.json"
+GATEWAY_PORT = 3000
+
+
+class DeployError(Exception):
+    pass
+
+
+def step(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def terraform_binary() -> str | None:
+    return shutil.which("terraform")
+
+
+def terraform(environment: str, *arguments: str) -> None:
+    binary = terraform_binary()
+    if binary is None:
+        raise DeployError(
+            f"ENV={environment} deploys with Terraform, and no `terraform` is on PATH. "
+            "Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install)."
+        )
+    root = TERRAFORM_DIR / environment
+    command = [binary, f"-chdir={root}", *arguments]
+    step(" ".join(["terraform", *arguments]))
+    if subprocess.run(command, check=False).returncode != 0:
+        raise DeployError(f"terraform {arguments[0]} failed in {root.relative_to(REPO_ROOT)}")
+
+
+def smoke_order() -> dict[str, Any]:
+    samples = json.loads(SAMPLE_ORDERS_FILE.read_text(encoding="utf-8"))
+    order: dict[str, Any] = samples[0]["order"]
+    return {**order, "orderId": f"smoke-{int(time.time() * 1000)}"}
+
+
+def post_order(url: str, api_key: str, order: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(
+        f"{url}/orders",
+        data=json.dumps(order).encode(),
+        headers={"Content-Type": "application/json", "x-api-key": api_key},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def wait_for_gateway(url: str, timeout_s: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/orders/health-probe", timeout=1)
+        except urllib.error.HTTPError:
+            return  # it answered (403 without a key): it is up
+        except OSError:
+            time.sleep(0.2)
+    raise DeployError(f"the local gateway did not start:\n{background.log_tail('gateway')}")
+
+
+def curl_example(url: str, api_key: str) -> str:
+    order = json.dumps(smoke_order() | {"orderId": "my-first-order"})
+    return (
+        f"curl -s -X POST {url}/orders -H 'x-api-key: {api_key}' "
+        f"-H 'Content-Type: application/json' -d '{order}'"
+    )
+
+
+def up_local() -> None:
+    from devstack import local_stack, ministack  # noqa: PLC0415 - local target only
+
+    started = time.monotonic()
+    stop_local(quiet=True)
+    step("Starting MiniStack on 127.0.0.1:4566 (log: .local/ministack.log)")
+    ministack.start()
+    if terraform_binary():
+        step("Terraform found: applying terraform/envs/local")
+        local_stack.prepare_terraform_inputs()
+        terraform("local", "init", "-input=false")
+        terraform("local", "apply", "-auto-approve", "-input=false")
+        path = "Terraform (terraform/envs/local)"
+    else:
+        step("Terraform not installed: creating the same resources with devstack/provision.py")
+        local_stack.deploy_local(progress=lambda message: print(f"    + {message}", flush=True))
+        path = "the provisioning module (devstack/provision.py); Terraform was not found"
+    step("Seeding the catalogue and stock")
+    local_stack.seed()
+    naming = Naming()
+    state = {
+        "apiKey": secrets.token_urlsafe(24),
+        "orderStateMachineArn": local_stack.state_machine_arn(naming.name("order_processing")),
+        "ordersTableName": naming.name("orders"),
+        "region": DEFAULT_REGION,
+    }
+    STATE_FILE.write_text(json.dumps(state, indent=2))
+    step(f"Starting the local API gateway on 127.0.0.1:{GATEWAY_PORT} (log: .local/gateway.log)")
+    background.start(
+        "gateway",
+        [sys.executable, "-m", "devstack.local_gateway", "--state", str(STATE_FILE),
+         "--port", str(GATEWAY_PORT)],
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{GATEWAY_PORT}"
+    wait_for_gateway(url)
+    step("Placing a smoke order through the API")
+    status, body = post_order(url, state["apiKey"], smoke_order())
+    if status != 200:
+        raise DeployError(f"the smoke order got {status}: {json.dumps(body)}")
+    print(f"    200 {body['status']} {body['orderId']} total {body['total']}")
+    print(
+        f"\nDeployed to the local emulator with {path} in {time.monotonic() - started:.0f} s.\n"
+        f"API:      {url}/orders  (GET {url}/orders/<orderId>)\n"
+        f"API key:  {state['apiKey']}\n\n"
+        f"Try it:\n  {curl_example(url, state['apiKey'])}\n\n"
+        "Stop it with `make down`."
+    )
+
+
+def stop_local(quiet: bool = False) -> None:
+    gateway = background.stop("gateway")
+    emulator = background.stop("ministack")
+    STATE_FILE.unlink(missing_ok=True)
+    if not quiet:
+        stopped = [name for name, was in (("gateway", gateway), ("MiniStack", emulator)) if was]
+        print(f"Stopped: {', '.join(stopped)}." if stopped else "Nothing was running.")
+
+
+def up(environment: str) -> None:
+    if environment == "local":
+        up_local()
+        return
+    terraform(environment, "init", "-input=false")
+    terraform(environment, "apply", "-input=false", f"-var-file={environment}.tfvars")
+
+
+def destroy(environment: str) -> None:
+    if environment == "prod":
+        raise DeployError("make destroy refuses ENV=prod: production data is not destroyed here.")
+    if environment == "local":
+        stop_local()
+        return
+    terraform(environment, "destroy", "-input=false", f"-var-file={environment}.tfvars")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("action", choices=("up", "destroy", "down"))
+    parser.add_argument("--env", default="local", choices=ENVIRONMENTS)
+    args = parser.parse_args(argv)
+    try:
+        if args.action == "up":
+            up(args.env)
+        elif args.action == "destroy":
+            destroy(args.env)
+        else:
+            stop_local()
+    except DeployError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
