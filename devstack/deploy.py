@@ -20,6 +20,7 @@ import urllib.request
 from typing import Any
 
 from devstack import background
+from devstack.package import read_package
 from devstack.paths import REPO_ROOT, SAMPLE_ORDERS_FILE
 from devstack.stack import DEFAULT_REGION, Naming
 
@@ -39,6 +40,28 @@ def step(message: str) -> None:
 
 def terraform_binary() -> str | None:
     return shutil.which("terraform")
+
+
+def terraform_init_local() -> bool:
+    """``terraform init`` the local root; False (with the reason shown) where it cannot."""
+    binary = terraform_binary()
+    if binary is None:
+        return False
+    root = TERRAFORM_DIR / "local"
+    step("terraform init (terraform/envs/local)")
+    result = subprocess.run(
+        [binary, f"-chdir={root}", "init", "-input=false", "-no-color"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode == 0:
+        return True
+    reason = [line for line in result.stderr.splitlines() if line.strip()][-3:]
+    print("    terraform init failed (offline, or providers unavailable):", flush=True)
+    for line in reason:
+        print(f"      {line.strip()}")
+    return False
 
 
 def terraform(environment: str, *arguments: str) -> None:
@@ -102,18 +125,20 @@ def up_local() -> None:
     stop_local(quiet=True)
     step("Starting MiniStack on 127.0.0.1:4566 (log: .local/ministack.log)")
     ministack.start()
-    if terraform_binary():
-        step("Terraform found: applying terraform/envs/local")
+    if terraform_init_local():
+        step("Applying terraform/envs/local")
         local_stack.prepare_terraform_inputs()
-        terraform("local", "init", "-input=false")
         terraform("local", "apply", "-auto-approve", "-input=false")
+        step("Seeding the catalogue and stock")
+        local_stack.seed()
         path = "Terraform (terraform/envs/local)"
     else:
-        step("Terraform not installed: creating the same resources with devstack/provision.py")
-        local_stack.deploy_local(progress=lambda message: print(f"    + {message}", flush=True))
-        path = "the provisioning module (devstack/provision.py); Terraform was not found"
-    step("Seeding the catalogue and stock")
-    local_stack.seed()
+        step("Creating the same resources with the provisioning module (devstack/provision.py)")
+        local_stack.deploy_local(
+            progress=lambda message: print(f"    + {message}", flush=True),
+            function_package=read_package,
+        )
+        path = "the provisioning module (devstack/provision.py), as Terraform could not run"
     naming = Naming()
     state = {
         "apiKey": secrets.token_urlsafe(24),
@@ -145,8 +170,10 @@ def up_local() -> None:
 
 
 def stop_local(quiet: bool = False) -> None:
+    from devstack import ministack  # noqa: PLC0415 - local target only
+
     gateway = background.stop("gateway")
-    emulator = background.stop("ministack")
+    emulator = ministack.stop()
     STATE_FILE.unlink(missing_ok=True)
     if not quiet:
         stopped = [name for name, was in (("gateway", gateway), ("MiniStack", emulator)) if was]

@@ -1,0 +1,259 @@
+"""The whole stack on the local emulator (MiniStack): deployed, seeded, ready for orders.
+
+``deploy_local`` starts MiniStack when it is not running, publishes the local layer
+(``devstack.local_layer``), provisions every resource with ``devstack.provision`` (the same
+code path the embedded emulator uses) and seeds the catalogue and stock. Functions run as
+``provided.al2023`` around the unchanged package: see ``devstack.local_layer`` for why.
+
+``place_order`` then runs an order as API Gateway does in AWS, through StartSyncExecution on
+the Express state machine, and returns the workflow's answer.
+
+Clients use fake credentials (test/test) and eu-west-2, and only ever the local endpoint.
+"""
+
+import json
+import re
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from devstack import local_layer, ministack
+from devstack.provision import ClientFactory, StackOutputs, provision, zip_lambda_sources
+from devstack.seed import seed_catalogue_and_stock
+from devstack.stack import DEFAULT_REGION, FUNCTIONS, Function, Naming
+
+REGION = DEFAULT_REGION
+LOCAL_RUNTIME = "provided.al2023"
+CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+# A sync Express order retries a faulty processor for a few seconds; leave room for that.
+_CLIENT_CONFIG = Config(
+    # Without this, boto3 sends StartSyncExecution to sync-<endpoint>, which does not resolve.
+    inject_host_prefix=False,
+    connect_timeout=5,
+    read_timeout=120,
+    retries={"mode": "standard", "max_attempts": 3},
+)
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+Progress = Callable[[str], None]
+FunctionPackage = Callable[[Function], bytes]
+TERRAFORM_INPUTS_DIR = ministack.LOCAL_DIR / "terraform-inputs"
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def client_factory(port: int = ministack.DEFAULT_PORT) -> ClientFactory:
+    """boto3 clients for MiniStack on 127.0.0.1:``port``, cached per service."""
+    session = boto3.session.Session(region_name=REGION, **CREDENTIALS)
+    endpoint = ministack.endpoint_url(port)
+
+    @cache
+    def client(service: str) -> Any:
+        return session.client(service, endpoint_url=endpoint, config=_CLIENT_CONFIG)
+
+    return client
+
+
+def reset(port: int = ministack.DEFAULT_PORT) -> None:
+    """Wipe every resource MiniStack holds, so the stack can be created again from scratch."""
+    request = urllib.request.Request(
+        ministack.endpoint_url(port) + "/_ministack/reset", method="POST", data=b""
+    )
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        reply.read()
+
+
+def publish_layer(clients: ClientFactory, layer_zip: bytes) -> str:
+    """Publish the local layer and return its version ARN."""
+    published = clients("lambda").publish_layer_version(
+        LayerName=local_layer.LAYER_NAME,
+        Description=(
+            f"Powertools {local_layer.POWERTOOLS_VERSION} (tracer) and awslambdaric "
+            f"{local_layer.AWSLAMBDARIC_VERSION} for this host: the local target only"
+        ),
+        Content={"ZipFile": layer_zip},
+        CompatibleRuntimes=[LOCAL_RUNTIME],
+    )
+    return str(published["LayerVersionArn"])
+
+
+def _source_package(_: Function) -> bytes:
+    """Stand-in for the ``sam build`` output: every function's CodeUri is ``lambdas/``."""
+    return zip_lambda_sources()
+
+
+def ministack_packages(
+    function_package: FunctionPackage, layer_zip: bytes
+) -> Callable[[Function], bytes]:
+    """Each function's own package, wrapped for MiniStack (``local_layer``), built once each."""
+    wrapped: dict[bytes, bytes] = {}
+
+    def package_for(function: Function) -> bytes:
+        own = function_package(function)
+        if own not in wrapped:
+            wrapped[own] = local_layer.package_for_ministack(own, layer_zip)
+        return wrapped[own]
+
+    return package_for
+
+
+def deploy_local(
+    progress: Progress = _quiet,
+    port: int = ministack.DEFAULT_PORT,
+    naming: Naming | None = None,
+    function_package: FunctionPackage = _source_package,
+) -> StackOutputs:
+    """Start MiniStack if needed, wipe it, deploy every resource, seed; return the outputs.
+
+    The deployment starts from an empty emulator every time (``reset``), so a second deploy
+    on a running MiniStack gives the same stack instead of failing on existing names.
+    ``function_package`` returns a function's own zip (``devstack.package.read_package``
+    for the ``sam build`` output); it is deployed unchanged apart from what
+    ``local_layer.package_for_ministack`` adds.
+    """
+    ministack.start(port, progress=progress)
+    reset(port)
+    clients = client_factory(port)
+
+    layer_zip = local_layer.build_layer(progress).read_bytes()
+    layer_arn = publish_layer(clients, layer_zip)
+    progress(f"layer {layer_arn}")
+
+    outputs = provision(
+        clients,
+        REGION,
+        naming,
+        package=ministack_packages(function_package, layer_zip),
+        runtime=LOCAL_RUNTIME,
+        layer_arns=[layer_arn],
+        progress=progress,
+    )
+    count = seed(port, naming)
+    progress(f"seeded {count} products")
+    return outputs
+
+
+def seed(port: int = ministack.DEFAULT_PORT, naming: Naming | None = None) -> int:
+    """Write the catalogue and starting stock into the local tables (idempotent puts).
+
+    Tables are found by their names (``Naming``), so this serves a stack deployed by
+    Terraform as well as one deployed by ``deploy_local``.
+    """
+    naming = naming or Naming()
+    return seed_catalogue_and_stock(
+        client_factory(port)("dynamodb"), naming.name("catalogue"), naming.name("inventory")
+    )
+
+
+def state_machine_arn(name: str, port: int = ministack.DEFAULT_PORT) -> str:
+    """The ARN of the local state machine called ``name``; a clear error when there is none."""
+    paginator = client_factory(port)("stepfunctions").get_paginator("list_state_machines")
+    names = []
+    for page in paginator.paginate():
+        for machine in page["stateMachines"]:
+            if machine["name"] == name:
+                return str(machine["stateMachineArn"])
+            names.append(machine["name"])
+    raise LookupError(f"no state machine {name!r} on {ministack.endpoint_url(port)}: {names}")
+
+
+def prepare_terraform_inputs(
+    function_package: FunctionPackage = _source_package,
+    progress: Progress = _quiet,
+    target: Path = TERRAFORM_INPUTS_DIR,
+) -> dict[str, Any]:
+    """Write what a Terraform apply on MiniStack deploys instead of the AWS packages.
+
+    Into ``target`` (``.local/terraform-inputs/``): ``local-layer.zip``, one
+    ``<function key>.zip`` per function (its package wrapped for MiniStack), and
+    ``inputs.json`` naming them with the runtime, for the local Terraform root to read.
+    Returns the contents of ``inputs.json``.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    layer_zip = local_layer.build_layer(progress).read_bytes()
+    layer_path = target / "local-layer.zip"
+    layer_path.write_bytes(layer_zip)
+    package_for = ministack_packages(function_package, layer_zip)
+    packages = {}
+    for function in FUNCTIONS:
+        path = target / f"{function.key}.zip"
+        path.write_bytes(package_for(function))
+        packages[function.key] = str(path)
+    inputs: dict[str, Any] = {
+        "lambda_runtime": LOCAL_RUNTIME,
+        "local_layer_zip": str(layer_path),
+        "function_packages": packages,
+    }
+    (target / "inputs.json").write_text(json.dumps(inputs, indent=2), encoding="utf-8")
+    progress(f"Terraform inputs for MiniStack in {target}")
+    return inputs
+
+
+class ExecutionFailed(RuntimeError):
+    """The execution itself failed (not an order outcome): every outcome ends SUCCEEDED."""
+
+    def __init__(self, execution_arn: str, status: str, error: str, cause: str) -> None:
+        super().__init__(f"{execution_arn} ended {status}: {error}: {cause}")
+        self.execution_arn = execution_arn
+        self.status = status
+        self.error = error
+        self.cause = cause
+
+
+@dataclass(frozen=True)
+class OrderResult:
+    """What the workflow answered, as the local API would serve it."""
+
+    execution_arn: str
+    status_code: int
+    body: dict[str, Any]
+    duration_ms: float  # wall time of the StartSyncExecution call, as a client sees it
+
+    @property
+    def body_json(self) -> str:
+        return json.dumps(self.body, sort_keys=True)
+
+    def as_dict(self) -> dict[str, Any]:
+        """``{statusCode, body, bodyJson}``: the parsed output and the body as JSON text."""
+        return {"statusCode": self.status_code, "body": self.body, "bodyJson": self.body_json}
+
+
+def execution_name(order: Any) -> str:
+    """``<orderId>-<epoch ms>``: unique per run, while the orderId stays readable."""
+    order_id = order.get("orderId") if isinstance(order, dict) else None
+    prefix = order_id if isinstance(order_id, str) and _SAFE_NAME.fullmatch(order_id) else "order"
+    return f"{prefix}-{time.time_ns() // 1_000_000}"
+
+
+def place_order(
+    clients: ClientFactory,
+    outputs: StackOutputs,
+    order: Any,
+    machine: str = "order_processing",
+) -> OrderResult:
+    """Run ``order`` (any JSON value) through StartSyncExecution and parse the answer."""
+    started = time.perf_counter()
+    reply = clients("stepfunctions").start_sync_execution(
+        stateMachineArn=outputs.state_machines[machine],
+        name=execution_name(order),
+        input=json.dumps(order),
+    )
+    duration_ms = (time.perf_counter() - started) * 1000
+    arn = str(reply["executionArn"])
+    if reply["status"] != "SUCCEEDED":
+        raise ExecutionFailed(
+            arn, str(reply["status"]), str(reply.get("error")), str(reply.get("cause"))
+        )
+    output = json.loads(reply["output"])
+    if not isinstance(output, dict) or not isinstance(output.get("body"), dict):
+        raise ExecutionFailed(arn, "SUCCEEDED", "UnexpectedOutput", str(reply["output"])[:500])
+    return OrderResult(arn, int(output["statusCode"]), output["body"], duration_ms)
