@@ -27,6 +27,7 @@ from devstack.stack import DEFAULT_REGION, Naming
 ENVIRONMENTS = ("local", "dev", "prod")
 TERRAFORM_DIR = REPO_ROOT / "terraform" / "envs"
 STATE_FILE = background.LOCAL_DIR / "stack.json"
+GATEWAY = background.BackgroundProcess("gateway", marker=b"devstack.local_gateway")
 GATEWAY_PORT = 3000
 
 
@@ -107,7 +108,7 @@ def wait_for_gateway(url: str, timeout_s: float = 15.0) -> None:
             return  # it answered (403 without a key): it is up
         except OSError:
             time.sleep(0.2)
-    raise DeployError(f"the local gateway did not start:\n{background.log_tail('gateway')}")
+    raise DeployError(f"the local gateway did not start:\n{GATEWAY.log_tail()}")
 
 
 def curl_example(url: str, api_key: str) -> str:
@@ -148,10 +149,11 @@ def up_local() -> None:
     }
     STATE_FILE.write_text(json.dumps(state, indent=2))
     step(f"Starting the local API gateway on 127.0.0.1:{GATEWAY_PORT} (log: .local/gateway.log)")
-    background.start(
-        "gateway",
+    GATEWAY.start(
         [sys.executable, "-m", "devstack.local_gateway", "--state", str(STATE_FILE),
          "--port", str(GATEWAY_PORT)],
+        background.scrubbed_environment(),
+        cwd=REPO_ROOT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{GATEWAY_PORT}"
     wait_for_gateway(url)
@@ -161,7 +163,7 @@ def up_local() -> None:
         raise DeployError(f"the smoke order got {status}: {json.dumps(body)}")
     print(f"    200 {body['status']} {body['orderId']} total {body['total']}")
     print(
-        f"\nDeployed to the local emulator with {path} in {time.monotonic() - started:.0f} s.\n"
+        f"\nDeployed to the local emulator in {time.monotonic() - started:.0f} s with {path}.\n"
         f"API:      {url}/orders  (GET {url}/orders/<orderId>)\n"
         f"API key:  {state['apiKey']}\n\n"
         f"Try it:\n  {curl_example(url, state['apiKey'])}\n\n"
@@ -172,7 +174,7 @@ def up_local() -> None:
 def stop_local(quiet: bool = False) -> None:
     from devstack import ministack  # noqa: PLC0415 - local target only
 
-    gateway = background.stop("gateway")
+    gateway = GATEWAY.stop()
     emulator = ministack.stop()
     STATE_FILE.unlink(missing_ok=True)
     if not quiet:

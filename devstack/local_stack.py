@@ -24,7 +24,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from devstack import local_layer, ministack
+from devstack import background, local_layer, ministack
 from devstack.provision import ClientFactory, StackOutputs, provision, zip_lambda_sources
 from devstack.seed import seed_catalogue_and_stock
 from devstack.stack import DEFAULT_REGION, FUNCTIONS, Function, Naming
@@ -44,7 +44,7 @@ _SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 Progress = Callable[[str], None]
 FunctionPackage = Callable[[Function], bytes]
-TERRAFORM_INPUTS_DIR = ministack.LOCAL_DIR / "terraform-inputs"
+TERRAFORM_INPUTS_DIR = background.LOCAL_DIR / "terraform-inputs"
 
 
 def _quiet(_: str) -> None:
