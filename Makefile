@@ -12,7 +12,7 @@ ENV ?=
 SAM_VERSION := 1.170.0
 SAM := .tools/sam/bin/sam
 
-.PHONY: help venv demo test test-unit test-workflows lint format clean build invoke deploy destroy down
+.PHONY: help venv demo test test-unit test-workflows test-infra test-integration lint format clean build invoke deploy destroy down
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,7 +29,7 @@ venv: $(STAMP) ## Create .venv and install the pinned toolchain (other targets d
 demo: $(STAMP) ## Run sample orders through the real workflow on the embedded emulator
 	@$(BIN)/python -m devstack.demo
 
-test: $(STAMP) ## Run the whole offline suite: unit and workflow tests
+test: $(STAMP) build ## Everything: unit, workflow, offline infra checks, and integration tests on MiniStack
 	@$(BIN)/python -m pytest
 
 test-unit: $(STAMP) ## Run the unit tests only
@@ -37,6 +37,12 @@ test-unit: $(STAMP) ## Run the unit tests only
 
 test-workflows: $(STAMP) ## Run the workflow tests only (real ASL + handlers on moto)
 	@$(BIN)/python -m pytest -m workflow
+
+test-infra: $(STAMP) $(SAM) ## Run the offline checks of terraform/ and sam/ only
+	@$(BIN)/python -m pytest -m infra
+
+test-integration: $(STAMP) build ## Run the integration tests only (the stack deployed on MiniStack)
+	@$(BIN)/python -m pytest -m integration
 
 # A working CPython 3.13 (the Lambda runtime): on PATH, or the newest 3.13 pyenv holds.
 PYTHON313 ?= $(shell for p in python3.13 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -1); do "$$p" --version >/dev/null 2>&1 && { echo "$$p"; break; }; done)
