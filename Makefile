@@ -47,10 +47,12 @@ test-integration: $(STAMP) build ## Run the integration tests only (the stack de
 # A working CPython 3.13 (the Lambda runtime): on PATH, or the newest 3.13 pyenv holds.
 PYTHON313 ?= $(shell for p in python3.13 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -1); do "$$p" --version >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-lint: $(STAMP) ## ruff (lint + format check), mypy, and the Lambdas compiled by Python 3.13
+lint: $(STAMP) ## ruff, mypy, terraform fmt -check, and the Lambdas compiled by Python 3.13
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 	@$(BIN)/mypy
+	@if command -v terraform >/dev/null; then terraform fmt -check -recursive -diff terraform && echo "terraform fmt: clean"; \
+	else echo "terraform not found: skipped terraform fmt -check (the pipeline runs it)"; fi
 	@if [ -n "$(PYTHON313)" ]; then \
 		$(PYTHON313) -m compileall -q lambdas && echo "lambdas/ compiles under $$($(PYTHON313) --version) (the deployed runtime)"; \
 	else echo "python3.13 not found: skipped compiling lambdas/ for the python3.13 runtime"; fi

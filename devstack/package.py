@@ -47,7 +47,8 @@ def package_all(build_dir: Path = BUILD_DIR) -> list[Path]:
             raise FileNotFoundError(f"{source} is missing: run `make build` (sam build) first")
         target = package_path(function, build_dir)
         count = zip_directory(source, target)
-        print(f"  {target.relative_to(REPO_ROOT)}  {count} files, {target.stat().st_size:,} bytes")
+        shown = target.relative_to(REPO_ROOT) if target.is_relative_to(REPO_ROOT) else target
+        print(f"  {shown}  {count} files, {target.stat().st_size:,} bytes")
         written.append(target)
     return written
 
