@@ -49,7 +49,7 @@ _CloudFormationLoader.add_multi_constructor("!", _intrinsic)
 
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.load(TEMPLATE.read_text(), Loader=_CloudFormationLoader)  # noqa: S506
+    loaded: dict[str, Any] = yaml.load(TEMPLATE.read_text(), Loader=_CloudFormationLoader)
     return loaded
 
 
@@ -87,9 +87,10 @@ def test_template_declares_no_function_the_stack_does_not(template) -> None:
         if resource["Type"] == "AWS::Serverless::Function"
     }
     assert functions == {logical_id(f) for f in FUNCTIONS}
-    assert template["Globals"]["Function"]["Environment"]["Variables"][
-        "POWERTOOLS_METRICS_NAMESPACE"
-    ] == METRICS_NAMESPACE
+    assert (
+        template["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
+        == METRICS_NAMESPACE
+    )
 
 
 @pytest.mark.parametrize("machine", STATE_MACHINES, ids=lambda m: m.key)
