@@ -128,8 +128,15 @@ def up_local() -> None:
     ministack.start()
     if terraform_init_local():
         step("Applying terraform/envs/local")
-        local_stack.prepare_terraform_inputs()
-        terraform("local", "apply", "-auto-approve", "-input=false")
+        inputs = local_stack.prepare_terraform_inputs(function_package=read_package)
+        terraform(
+            "local",
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            f"-var=package_dir={local_stack.TERRAFORM_INPUTS_DIR}",
+            f"-var=local_layer_zip={inputs['local_layer_zip']}",
+        )
         step("Seeding the catalogue and stock")
         local_stack.seed()
         path = "Terraform (terraform/envs/local)"

@@ -25,6 +25,7 @@ import boto3
 from botocore.config import Config
 
 from devstack import background, local_layer, ministack
+from devstack.package import logical_id
 from devstack.provision import ClientFactory, StackOutputs, provision, zip_lambda_sources
 from devstack.seed import seed_catalogue_and_stock
 from devstack.stack import DEFAULT_REGION, FUNCTIONS, Function, Naming
@@ -174,7 +175,7 @@ def prepare_terraform_inputs(
     """Write what a Terraform apply on MiniStack deploys instead of the AWS packages.
 
     Into ``target`` (``.local/terraform-inputs/``): ``local-layer.zip``, one
-    ``<function key>.zip`` per function (its package wrapped for MiniStack), and
+    ``<FunctionLogicalId>.zip`` per function (its package wrapped for MiniStack), and
     ``inputs.json`` naming them with the runtime, for the local Terraform root to read.
     Returns the contents of ``inputs.json``.
     """
@@ -185,7 +186,7 @@ def prepare_terraform_inputs(
     package_for = ministack_packages(function_package, layer_zip)
     packages = {}
     for function in FUNCTIONS:
-        path = target / f"{function.key}.zip"
+        path = target / f"{logical_id(function)}.zip"  # the name the Terraform module reads
         path.write_bytes(package_for(function))
         packages[function.key] = str(path)
     inputs: dict[str, Any] = {

@@ -1,0 +1,7 @@
+locals {
+  tags = {
+    Project     = "serverless-order-workflows"
+    Environment = var.environment
+    ManagedBy   = "terraform"
+  }
+}

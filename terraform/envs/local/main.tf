@@ -1,0 +1,29 @@
+# MiniStack workaround: with a python3.x runtime MiniStack reports every handler exception as
+# Runtime.HandlerError, so the ASL's Catch on PaymentDeclined would never fire. Locally the
+# functions therefore run on provided.al2023 with a bootstrap that starts AWS's runtime
+# interface client (awslambdaric), which reports the exception's class name as AWS does.
+# `make deploy` builds the layer (Powertools at the public layer's version, awslambdaric, the
+# bootstrap) and the packages wrapped for MiniStack into .local/terraform-inputs/ and passes
+# both paths in. AWS environments use python3.13 and the public Powertools layer.
+resource "aws_lambda_layer_version" "runtime" {
+  layer_name               = "orders-${var.environment}-runtime"
+  description              = "Python and Powertools for the emulator (provided.al2023)"
+  filename                 = var.local_layer_zip
+  source_code_hash         = filebase64sha256(var.local_layer_zip)
+  compatible_runtimes      = ["provided.al2023"]
+  compatible_architectures = ["arm64"]
+}
+
+module "orders" {
+  source = "../../modules/orders"
+
+  environment                    = var.environment
+  package_dir                    = var.package_dir
+  lambda_runtime                 = "provided.al2023"
+  lambda_layers                  = [aws_lambda_layer_version.runtime.arn]
+  reserved_concurrent_executions = -1
+  log_retention_in_days          = var.log_retention_in_days
+  point_in_time_recovery_enabled = false
+  deletion_protection_enabled    = false
+  kms_deletion_window_in_days    = 7
+}

@@ -1,0 +1,10 @@
+environment                    = "prod"
+log_retention_in_days          = 731
+reserved_concurrent_executions = 50
+prevent_table_destroy          = true
+# Set to true if prod has an account of its own (dev's stack manages the role otherwise).
+manage_api_gateway_account_logging_role = false
+api_throttling = {
+  rate_limit  = 100
+  burst_limit = 200
+}

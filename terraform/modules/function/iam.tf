@@ -1,0 +1,54 @@
+data "aws_iam_policy_document" "assume_role" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+# The same statements as devstack/provision.py: the function's table actions on the named
+# tables, its own log group, and X-Ray.
+data "aws_iam_policy_document" "this" {
+  dynamic "statement" {
+    for_each = var.table_access
+
+    content {
+      sid       = replace(title(replace(statement.key, "_", " ")), " ", "")
+      actions   = statement.value.actions
+      resources = [statement.value.arn]
+    }
+  }
+
+  statement {
+    sid       = "OwnLogGroup"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.log_group_arn}:*"]
+  }
+
+  # X-Ray's write actions have no resource-level permissions, so their Resource is "*".
+  statement {
+    sid = "XRay"
+    actions = [
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+      "xray:GetSamplingRules",
+      "xray:GetSamplingTargets",
+    ]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = var.function_name
+  assume_role_policy = data.aws_iam_policy_document.assume_role.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "${var.function_name}-access"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}

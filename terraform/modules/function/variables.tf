@@ -1,0 +1,88 @@
+variable "function_name" {
+  description = "Name of the function; also the name of its IAM role."
+  type        = string
+}
+
+variable "description" {
+  description = "Description of the function."
+  type        = string
+  default     = null
+}
+
+variable "filename" {
+  description = "Path of the deployment package (zip)."
+  type        = string
+}
+
+variable "handler" {
+  description = "Handler, as module.function (e.g. validate_order.handler.lambda_handler)."
+  type        = string
+}
+
+variable "runtime" {
+  description = "Lambda runtime."
+  type        = string
+  default     = "python3.13"
+}
+
+variable "architectures" {
+  description = "Instruction set architecture."
+  type        = list(string)
+  default     = ["arm64"]
+}
+
+variable "layers" {
+  description = "Layer version ARNs, in order."
+  type        = list(string)
+  default     = []
+}
+
+variable "memory_size" {
+  description = "Memory in MB."
+  type        = number
+  default     = 256
+}
+
+variable "timeout" {
+  description = "Timeout in seconds."
+  type        = number
+  default     = 4
+}
+
+variable "reserved_concurrent_executions" {
+  description = "Reserved concurrency; -1 leaves the function unreserved."
+  type        = number
+  default     = -1
+}
+
+variable "environment_variables" {
+  description = "Environment variables."
+  type        = map(string)
+  default     = {}
+}
+
+variable "table_access" {
+  description = "DynamoDB access by table key: the table ARN and the actions allowed on it."
+  type = map(object({
+    arn     = string
+    actions = list(string)
+  }))
+  default = {}
+}
+
+variable "log_retention_in_days" {
+  description = "Days the function's logs are kept."
+  type        = number
+  default     = 365
+}
+
+variable "log_kms_key_arn" {
+  description = "ARN of the KMS key that encrypts the log group."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags for every resource the module creates."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,44 @@
+output "api_url" {
+  description = "URL of POST /orders (GET /orders/{orderId} below it)."
+  value       = module.api.orders_url
+}
+
+output "api_key_id" {
+  description = "ID of the API key the methods require."
+  value       = module.api.api_key_id
+}
+
+output "state_machine_arn" {
+  description = "ARN of the order processing state machine."
+  value       = module.order_processing.arn
+}
+
+output "state_machine_name" {
+  description = "Name of the order processing state machine."
+  value       = module.order_processing.name
+}
+
+output "table_names" {
+  description = "Table names by logical key."
+  value       = module.tables.names
+}
+
+output "function_names" {
+  description = "Function names by logical key."
+  value       = { for key, function in module.function : key => function.function_name }
+}
+
+output "topic_arn" {
+  description = "ARN of the order notifications topic."
+  value       = module.messaging.topic_arn
+}
+
+output "event_bus_name" {
+  description = "Name of the orders event bus."
+  value       = module.messaging.event_bus_name
+}
+
+output "kms_key_arn" {
+  description = "ARN of the stack's KMS key."
+  value       = module.kms.key_arn
+}

@@ -1,0 +1,26 @@
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/vendedlogs/states/${var.name}"
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.log_kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_sfn_state_machine" "this" {
+  name       = var.name
+  type       = var.type
+  role_arn   = aws_iam_role.this.arn
+  definition = templatefile(var.definition_file, var.substitutions)
+  tags       = var.tags
+
+  logging_configuration {
+    level                  = "ALL"
+    include_execution_data = true
+    log_destination        = "${aws_cloudwatch_log_group.this.arn}:*"
+  }
+
+  tracing_configuration {
+    enabled = true
+  }
+
+  depends_on = [aws_iam_role_policy.this]
+}

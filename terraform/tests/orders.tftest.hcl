@@ -1,0 +1,172 @@
+# Plan-only tests with a mocked AWS provider: no credentials, no resources.
+# Run from the orders module (see terraform/README.md):
+#   terraform -chdir=terraform/modules/orders init -backend=false
+#   terraform -chdir=terraform/modules/orders test -test-directory=../../tests
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      region = "eu-west-2"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+}
+
+variables {
+  environment = "test"
+  # filebase64sha256 needs real files: any small file stands in for the packages.
+  package_dir = "../../tests/fixtures"
+}
+
+run "orders_names_follow_the_stack" {
+  command = plan
+
+  assert {
+    condition = output.table_names == {
+      catalogue   = "orders-test-catalogue"
+      inventory   = "orders-test-inventory"
+      orders      = "orders-test-orders"
+      payments    = "orders-test-payments"
+      idempotency = "orders-test-idempotency"
+    }
+    error_message = "Table names must be orders-<environment>-<key>."
+  }
+
+  assert {
+    condition = output.function_names == {
+      validate_order  = "orders-test-validate-order"
+      process_payment = "orders-test-process-payment"
+      refund_payment  = "orders-test-refund-payment"
+    }
+    error_message = "Function names must be orders-<environment>-<key with dashes>."
+  }
+
+  assert {
+    condition     = output.state_machine_name == "orders-test-order-processing"
+    error_message = "The state machine is orders-<environment>-order-processing."
+  }
+}
+
+run "environment_name_is_validated" {
+  command = plan
+
+  variables {
+    environment = "Not Valid"
+  }
+
+  expect_failures = [var.environment]
+}
+
+run "tables" {
+  command = plan
+
+  module {
+    source = "../tables"
+  }
+
+  variables {
+    name_prefix = "orders-test"
+    kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+    tables = {
+      orders      = { hash_key = "orderId", stream_view_type = "NEW_AND_OLD_IMAGES" }
+      idempotency = { hash_key = "id", ttl_attribute = "expiration" }
+    }
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.this["orders"].stream_enabled && aws_dynamodb_table.this["orders"].stream_view_type == "NEW_AND_OLD_IMAGES"
+    error_message = "The orders table streams new and old images."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.this["orders"].billing_mode == "PAY_PER_REQUEST"
+    error_message = "Tables are on demand."
+  }
+
+  assert {
+    condition     = one(aws_dynamodb_table.this["idempotency"].ttl).attribute_name == "expiration"
+    error_message = "The idempotency table expires items on 'expiration'."
+  }
+
+  assert {
+    condition     = length(aws_dynamodb_table.protected) == 0
+    error_message = "prevent_destroy defaults to false."
+  }
+}
+
+run "function" {
+  command = plan
+
+  module {
+    source = "../function"
+  }
+
+  variables {
+    function_name   = "orders-test-validate-order"
+    filename        = "../../tests/fixtures/ValidateOrderFunction.zip"
+    handler         = "validate_order.handler.lambda_handler"
+    log_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.runtime == "python3.13" && aws_lambda_function.this.architectures == tolist(["arm64"])
+    error_message = "Functions run python3.13 on arm64 by default."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.tracing_config[0].mode == "Active"
+    error_message = "X-Ray tracing is active."
+  }
+}
+
+run "state_machine" {
+  command = plan
+
+  module {
+    source = "../state_machine"
+  }
+
+  variables {
+    name            = "orders-test-order-processing"
+    type            = "EXPRESS"
+    definition_file = "../../../statemachines/order_processing.asl.json"
+    log_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+    substitutions = {
+      ValidateOrderFunctionArn   = "arn:aws:lambda:eu-west-2:123456789012:function:v"
+      ProcessPaymentFunctionArn  = "arn:aws:lambda:eu-west-2:123456789012:function:p"
+      RefundPaymentFunctionArn   = "arn:aws:lambda:eu-west-2:123456789012:function:r"
+      IdempotencyTableName       = "orders-test-idempotency"
+      InventoryTableName         = "orders-test-inventory"
+      OrdersTableName            = "orders-test-orders"
+      OrderNotificationsTopicArn = "arn:aws:sns:eu-west-2:123456789012:orders-test-order-notifications"
+      EventBusName               = "orders-test-orders"
+    }
+  }
+
+  assert {
+    condition     = aws_sfn_state_machine.this.type == "EXPRESS"
+    error_message = "The order workflow is an Express state machine."
+  }
+
+  assert {
+    condition     = aws_sfn_state_machine.this.logging_configuration[0].level == "ALL" && aws_sfn_state_machine.this.logging_configuration[0].include_execution_data
+    error_message = "Executions are logged at ALL with data."
+  }
+}
