@@ -10,6 +10,7 @@ curl to paste. ``ENV=dev`` or ``ENV=prod`` deploys to AWS with Terraform only.
 
 import argparse
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -189,11 +190,22 @@ def stop_local(quiet: bool = False) -> None:
         print(f"Stopped: {', '.join(stopped)}." if stopped else "Nothing was running.")
 
 
+def terraform_init_remote(environment: str) -> None:
+    """Init a dev/prod root against its S3 state bucket, named by ``TF_STATE_BUCKET``."""
+    bucket = os.environ.get("TF_STATE_BUCKET")
+    if not bucket:
+        raise DeployError(
+            f"ENV={environment} keeps its Terraform state in S3: set TF_STATE_BUCKET to your "
+            "state bucket (terraform/README.md, 'Deploying dev and prod')."
+        )
+    terraform(environment, "init", "-input=false", f"-backend-config=bucket={bucket}")
+
+
 def up(environment: str) -> None:
     if environment == "local":
         up_local()
         return
-    terraform(environment, "init", "-input=false")
+    terraform_init_remote(environment)
     terraform(environment, "apply", "-input=false", f"-var-file={environment}.tfvars")
 
 
@@ -203,6 +215,7 @@ def destroy(environment: str) -> None:
     if environment == "local":
         stop_local()
         return
+    terraform_init_remote(environment)
     terraform(environment, "destroy", "-input=false", f"-var-file={environment}.tfvars")
 
 

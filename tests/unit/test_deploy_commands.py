@@ -19,6 +19,14 @@ def test_remote_environment_without_terraform_is_refused_with_how_to_install(mon
         deploy.up("dev")
 
 
+def test_remote_environment_without_a_state_bucket_says_which_variable_to_set(monkeypatch) -> None:
+    monkeypatch.setattr(deploy, "terraform_binary", lambda: "/usr/bin/terraform")
+    monkeypatch.delenv("TF_STATE_BUCKET", raising=False)
+
+    with pytest.raises(deploy.DeployError, match="TF_STATE_BUCKET"):
+        deploy.up("dev")
+
+
 def test_unknown_environment_is_a_usage_error() -> None:
     with pytest.raises(SystemExit):
         deploy.main(["up", "--env", "staging"])
