@@ -66,13 +66,18 @@ def terraform_init_local() -> bool:
     return False
 
 
-def terraform(environment: str, *arguments: str) -> None:
+def require_terraform(environment: str) -> str:
     binary = terraform_binary()
     if binary is None:
         raise DeployError(
             f"ENV={environment} deploys with Terraform, and no `terraform` is on PATH. "
             "Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install)."
         )
+    return binary
+
+
+def terraform(environment: str, *arguments: str) -> None:
+    binary = require_terraform(environment)
     root = TERRAFORM_DIR / environment
     command = [binary, f"-chdir={root}", *arguments]
     step(" ".join(["terraform", *arguments]))
@@ -192,6 +197,7 @@ def stop_local(quiet: bool = False) -> None:
 
 def terraform_init_remote(environment: str) -> None:
     """Init a dev/prod root against its S3 state bucket, named by ``TF_STATE_BUCKET``."""
+    require_terraform(environment)
     bucket = os.environ.get("TF_STATE_BUCKET")
     if not bucket:
         raise DeployError(
