@@ -12,7 +12,7 @@ ENV ?=
 SAM_VERSION := 1.170.0
 SAM := .tools/sam/bin/sam
 
-.PHONY: help venv demo test test-unit test-workflows test-infra test-integration lint format clean build invoke deploy destroy down
+.PHONY: help venv demo test test-unit test-workflows test-infra test-integration terraform-validate lint format clean build invoke deploy destroy down
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -84,6 +84,15 @@ destroy: $(STAMP) ## Undo deploy: ENV=dev with Terraform (prod refuses); no ENV 
 
 down: $(STAMP) ## Stop the local stack (emulator and gateway); its data goes with it
 	@$(BIN)/python -m devstack.deploy down
+
+terraform-validate: ## terraform fmt -check, validate in each root, terraform test (needs provider downloads)
+	@command -v terraform >/dev/null || { echo "terraform not found: install Terraform >= 1.10"; exit 1; }
+	terraform fmt -check -recursive terraform
+	@for root in terraform/envs/local terraform/envs/dev terraform/envs/prod terraform/modules/orders; do \
+		echo "terraform init + validate: $$root"; \
+		terraform -chdir=$$root init -backend=false -input=false >/dev/null && terraform -chdir=$$root validate || exit 1; \
+	done
+	terraform -chdir=terraform/modules/orders test -test-directory=../../tests
 
 clean: ## Remove the virtualenvs, build output and caches
 	rm -rf $(VENV) .tools .aws-sam .local .cache .pytest_cache .mypy_cache .ruff_cache *.egg-info
