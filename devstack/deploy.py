@@ -125,16 +125,11 @@ def curl_example(url: str, api_key: str) -> str:
     )
 
 
-def up_local() -> None:
-    from devstack import local_stack, ministack  # noqa: PLC0415 - local target only
-
-    started = time.monotonic()
-    stop_local(quiet=True)
-    step("Starting MiniStack on 127.0.0.1:4566 (log: .local/ministack.log)")
-    ministack.start()
-    if terraform_init_local():
-        step("Applying terraform/envs/local")
-        inputs = local_stack.prepare_terraform_inputs(function_package=read_package)
+def apply_local_root(local_stack: Any) -> str | None:
+    """Apply terraform/envs/local on MiniStack; None (reason shown) if the apply fails."""
+    step("Applying terraform/envs/local")
+    inputs = local_stack.prepare_terraform_inputs(function_package=read_package)
+    try:
         terraform(
             "local",
             "apply",
@@ -143,12 +138,25 @@ def up_local() -> None:
             f"-var=package_dir={local_stack.TERRAFORM_INPUTS_DIR}",
             f"-var=local_layer_zip={inputs['local_layer_zip']}",
         )
-        step("Seeding the catalogue and stock")
-        local_stack.seed()
-        path = "Terraform (terraform/envs/local)"
-    else:
+    except DeployError as error:
+        print(f"    {error}; falling back to the provisioning module", flush=True)
+        return None
+    step("Seeding the catalogue and stock")
+    local_stack.seed()
+    return "Terraform (terraform/envs/local)"
+
+
+def up_local() -> None:
+    from devstack import local_stack, ministack  # noqa: PLC0415 - local target only
+
+    started = time.monotonic()
+    stop_local(quiet=True)
+    step("Starting MiniStack on 127.0.0.1:4566 (log: .local/ministack.log)")
+    ministack.start()
+    path = apply_local_root(local_stack) if terraform_init_local() else None
+    if path is None:
         step("Creating the same resources with the provisioning module (devstack/provision.py)")
-        local_stack.deploy_local(
+        local_stack.deploy_local(  # starts from an empty emulator, even after a failed apply
             progress=lambda message: print(f"    + {message}", flush=True),
             function_package=read_package,
         )
