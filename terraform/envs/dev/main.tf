@@ -17,4 +17,5 @@ module "orders" {
   prevent_table_destroy                   = var.prevent_table_destroy
   api_throttling                          = var.api_throttling
   manage_api_gateway_account_logging_role = var.manage_api_gateway_account_logging_role
+  log_execution_data                      = var.log_execution_data
 }

@@ -53,3 +53,9 @@ variable "manage_api_gateway_account_logging_role" {
   type        = bool
   default     = false
 }
+
+variable "log_execution_data" {
+  description = "Whether the state machines' logs include execution data (personal data); off by default."
+  type        = bool
+  default     = false
+}

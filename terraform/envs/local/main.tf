@@ -26,4 +26,5 @@ module "orders" {
   point_in_time_recovery_enabled = false
   deletion_protection_enabled    = false
   kms_deletion_window_in_days    = 7
+  log_execution_data             = true
 }

@@ -67,6 +67,7 @@ module "order_processing" {
   definition_file       = local.order_processing.definition_file
   log_retention_in_days = var.log_retention_in_days
   log_kms_key_arn       = module.kms.key_arn
+  log_execution_data    = var.log_execution_data
   tags                  = var.tags
 
   substitutions = {

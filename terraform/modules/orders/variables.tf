@@ -93,3 +93,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "log_execution_data" {
+  description = "Whether the state machines' logs include execution data (inputs and outputs, which carry personal data)."
+  type        = bool
+  default     = false
+}

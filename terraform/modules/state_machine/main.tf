@@ -6,6 +6,7 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 resource "aws_sfn_state_machine" "this" {
+  #checkov:skip=CKV_AWS_285:Execution data carries personal data (customer e-mail); level ALL still logs every state's entry, exit and error. Environments opt in with log_execution_data (local and dev do, prod does not by default).
   name       = var.name
   type       = var.type
   role_arn   = aws_iam_role.this.arn
@@ -14,7 +15,7 @@ resource "aws_sfn_state_machine" "this" {
 
   logging_configuration {
     level                  = "ALL"
-    include_execution_data = true
+    include_execution_data = var.log_execution_data
     log_destination        = "${aws_cloudwatch_log_group.this.arn}:*"
   }
 

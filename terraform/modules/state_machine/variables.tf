@@ -46,3 +46,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "log_execution_data" {
+  description = "Whether execution logs include each state's input and output (order and customer data). Off unless an environment opts in."
+  type        = bool
+  default     = false
+}
