@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from devstack import vtl
 from devstack.paths import REPO_ROOT
@@ -109,7 +109,7 @@ class _Handler(BaseHTTPRequestHandler):
         request, _ = vtl.render(API_DIR / "place_order.request.vtl", body, context, stage)
         try:
             answer = self.config.sfn.start_sync_execution(**json.loads(request))
-        except ClientError as error:
+        except (ClientError, BotoCoreError) as error:
             self._integration_failed(error)
             return
         answer = vtl.to_plain_json(answer)
@@ -117,8 +117,8 @@ class _Handler(BaseHTTPRequestHandler):
         text, status = vtl.render(API_DIR / "place_order.response.vtl", answer, context, stage)
         self._send(status or HTTPStatus.OK, text)
 
-    def _integration_failed(self, error: ClientError) -> None:
-        """An integration error the templates do not map: API Gateway answers 500."""
+    def _integration_failed(self, error: Exception) -> None:
+        """The integration failed (service error, emulator unreachable): API Gateway answers 500."""
         self.server_log(f"integration failed: {error}")
         self._send(
             HTTPStatus.INTERNAL_SERVER_ERROR, json.dumps({"message": "Internal server error"})
@@ -139,7 +139,7 @@ class _Handler(BaseHTTPRequestHandler):
         request, _ = vtl.render(API_DIR / "get_order.request.vtl", {}, context, stage, params)
         try:
             answer = vtl.to_plain_json(self.config.dynamodb.get_item(**json.loads(request)))
-        except ClientError as error:
+        except (ClientError, BotoCoreError) as error:
             self._integration_failed(error)
             return
         text, status = vtl.render(API_DIR / "get_order.response.vtl", answer, context, stage)
