@@ -12,7 +12,7 @@ ENV ?=
 SAM_VERSION := 1.170.0
 SAM := .tools/sam/bin/sam
 
-.PHONY: help venv demo test test-unit test-workflows test-infra test-integration terraform-validate lint format clean build invoke deploy destroy down
+.PHONY: help venv demo test test-unit test-workflows test-infra test-integration terraform-validate lint format clean build invoke deploy destroy down redrive
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -81,6 +81,10 @@ deploy: $(STAMP) build ## Deploy: no ENV = the local emulator (started here); EN
 
 destroy: $(STAMP) ## Undo deploy: ENV=dev with Terraform (prod refuses); no ENV = stop and wipe the local stack
 	@$(BIN)/python -m devstack.deploy destroy $(if $(ENV),--env $(ENV),)
+
+redrive: $(STAMP) ## Move a DLQ's messages back to its queue: make redrive QUEUE=review|notifications [ENV=dev]
+	@test -n "$(QUEUE)" || { echo "usage: make redrive QUEUE=<review|notifications> [ENV=dev|prod]"; exit 2; }
+	@$(BIN)/python -m devstack.redrive "$(QUEUE)" $(if $(ENV),--env $(ENV),)
 
 down: $(STAMP) ## Stop the local stack (emulator and gateway); its data goes with it
 	@$(BIN)/python -m devstack.deploy down

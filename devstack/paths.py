@@ -8,3 +8,4 @@ LAMBDAS_DIR = REPO_ROOT / "lambdas"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CATALOGUE_FILE = DATA_DIR / "catalogue.json"
 SAMPLE_ORDERS_FILE = DATA_DIR / "sample_orders.json"
+EVENT_PATTERNS_DIR = REPO_ROOT / "terraform" / "events"  # shared with Terraform's file()

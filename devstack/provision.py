@@ -15,13 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from devstack import asl
-from devstack.paths import LAMBDAS_DIR
+from devstack.paths import EVENT_PATTERNS_DIR, LAMBDAS_DIR
 from devstack.stack import (
     EVENT_BUS,
     FUNCTIONS,
     LAMBDA_ARCHITECTURE,
     LAMBDA_RUNTIME,
+    QUEUE_CONSUMER_ACTIONS,
+    QUEUES,
+    RULES,
     STATE_MACHINES,
+    SUBSCRIPTIONS,
     TABLES,
     TOPICS,
     Function,
@@ -47,6 +51,8 @@ class StackOutputs:
     buses: dict[str, str] = field(default_factory=dict)  # key -> name
     bus_arns: dict[str, str] = field(default_factory=dict)
     state_machines: dict[str, str] = field(default_factory=dict)  # key -> ARN
+    queues: dict[str, str] = field(default_factory=dict)  # key (DLQs too) -> URL
+    queue_arns: dict[str, str] = field(default_factory=dict)
 
     def resolve(self, kind: str, key: str) -> str:
         """The value that fills an ASL placeholder declared as (kind, key)."""
@@ -146,7 +152,19 @@ def _function_statements(
     function: Function, function_name: str, outputs: StackOutputs, account: str
 ) -> list[dict[str, Any]]:
     log_group = _log_group_arn(outputs.region, account, f"/aws/lambda/{function_name}")
+    consumed = (
+        [
+            {
+                "Effect": "Allow",
+                "Action": list(QUEUE_CONSUMER_ACTIONS),
+                "Resource": outputs.queue_arns[function.consumes_queue],
+            }
+        ]
+        if function.consumes_queue
+        else []
+    )
     return [
+        *consumed,
         *(
             {"Effect": "Allow", "Action": list(actions), "Resource": outputs.table_arns[table]}
             for table, actions in function.table_actions.items()
@@ -199,6 +217,82 @@ def _state_machine_statements(machine: StateMachine, outputs: StackOutputs) -> l
     return statements
 
 
+def _queue_policy(queue_arn: str, service: str, source_arn: str) -> str:
+    """Let one EventBridge rule or SNS topic send to the queue, and nothing else."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": service},
+                    "Action": "sqs:SendMessage",
+                    "Resource": queue_arn,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
+                }
+            ],
+        }
+    )
+
+
+def _create_queues(sqs: Any, naming: Naming, outputs: StackOutputs, progress: Progress) -> None:
+    for queue in QUEUES:
+        for key, attributes in (
+            (queue.dlq_key, {"MessageRetentionPeriod": str(14 * 24 * 3600)}),
+            (queue.key, {"VisibilityTimeout": str(queue.visibility_timeout_s)}),
+        ):
+            if key == queue.key:
+                attributes["RedrivePolicy"] = json.dumps(
+                    {
+                        "deadLetterTargetArn": outputs.queue_arns[queue.dlq_key],
+                        "maxReceiveCount": queue.max_receive_count,
+                    }
+                )
+            name = naming.name(key)
+            progress(f"queue {name}")
+            url = sqs.create_queue(
+                QueueName=name, Attributes={**attributes, "SqsManagedSseEnabled": "true"}
+            )["QueueUrl"]
+            outputs.queues[key] = url
+            outputs.queue_arns[key] = sqs.get_queue_attributes(
+                QueueUrl=url, AttributeNames=["QueueArn"]
+            )["Attributes"]["QueueArn"]
+
+
+def _route_to_queues(clients: ClientFactory, naming: Naming, outputs: StackOutputs) -> None:
+    """EventBridge rules and SNS subscriptions that feed the queues."""
+    sqs, events, sns = clients("sqs"), clients("events"), clients("sns")
+    bus = outputs.buses[EVENT_BUS]
+    for rule in RULES:
+        pattern = (EVENT_PATTERNS_DIR / rule.pattern_file).read_text(encoding="utf-8")
+        rule_arn = events.put_rule(
+            Name=naming.name(rule.key), EventBusName=bus, EventPattern=pattern
+        )["RuleArn"]
+        queue_arn = outputs.queue_arns[rule.target_queue]
+        events.put_targets(
+            Rule=naming.name(rule.key),
+            EventBusName=bus,
+            Targets=[{"Id": rule.target_queue, "Arn": queue_arn}],
+        )
+        sqs.set_queue_attributes(
+            QueueUrl=outputs.queues[rule.target_queue],
+            Attributes={"Policy": _queue_policy(queue_arn, "events.amazonaws.com", rule_arn)},
+        )
+    for subscription in SUBSCRIPTIONS:
+        topic_arn = outputs.topics[subscription.topic]
+        queue_arn = outputs.queue_arns[subscription.queue]
+        sqs.set_queue_attributes(
+            QueueUrl=outputs.queues[subscription.queue],
+            Attributes={"Policy": _queue_policy(queue_arn, "sns.amazonaws.com", topic_arn)},
+        )
+        sns.subscribe(
+            TopicArn=topic_arn,
+            Protocol="sqs",
+            Endpoint=queue_arn,
+            Attributes={"RawMessageDelivery": "true"},
+        )
+
+
 def render_definition(machine: StateMachine, outputs: StackOutputs) -> str:
     values = {name: outputs.resolve(*ref) for name, ref in machine.substitutions.items()}
     return asl.render_file(Path(machine.definition_file), values)
@@ -242,6 +336,9 @@ def provision(
     outputs.buses[EVENT_BUS] = bus_name
     outputs.bus_arns[EVENT_BUS] = clients("events").create_event_bus(Name=bus_name)["EventBusArn"]
 
+    _create_queues(clients("sqs"), naming, outputs, progress)
+    _route_to_queues(clients, naming, outputs)
+
     account = clients("sts").get_caller_identity()["Account"]
     sources = zip_lambda_sources() if package is None else b""
     for function in FUNCTIONS:
@@ -267,6 +364,13 @@ def provision(
             TracingConfig={"Mode": "Active"},
         )
         outputs.functions[function.key] = created["FunctionArn"]
+        if function.consumes_queue:
+            lambda_.create_event_source_mapping(
+                EventSourceArn=outputs.queue_arns[function.consumes_queue],
+                FunctionName=created["FunctionArn"],
+                BatchSize=10,
+                FunctionResponseTypes=["ReportBatchItemFailures"],
+            )
 
     logs, sfn = clients("logs"), clients("stepfunctions")
     for machine in STATE_MACHINES:

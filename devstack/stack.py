@@ -34,6 +34,7 @@ class Function:
     timeout_s: int
     table_variables: Mapping[str, str] = field(default_factory=dict)  # env var -> table key
     table_actions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # table -> actions
+    consumes_queue: str | None = None  # an SQS event source mapping from this queue
 
     @property
     def handler(self) -> str:
@@ -62,6 +63,7 @@ TABLES = (
     Table("orders", "orderId", stream_view_type="NEW_AND_OLD_IMAGES"),
     Table("payments", "paymentId"),
     Table("idempotency", "id", ttl_attribute="expiration"),
+    Table("outbox", "messageId"),
 )
 
 _READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem")
@@ -97,7 +99,64 @@ FUNCTIONS = (
         MappingProxyType({"PAYMENTS_TABLE_NAME": "payments"}),
         MappingProxyType({"payments": ("dynamodb:GetItem", "dynamodb:UpdateItem")}),
     ),
+    Function(
+        "risk_screening",
+        256,
+        10,
+        MappingProxyType({"ORDERS_TABLE_NAME": "orders"}),
+        MappingProxyType({"orders": ("dynamodb:UpdateItem",)}),
+        consumes_queue="review",
+    ),
+    Function(
+        "notifier",
+        256,
+        10,
+        MappingProxyType({"OUTBOX_TABLE_NAME": "outbox"}),
+        MappingProxyType({"outbox": ("dynamodb:PutItem",)}),
+        consumes_queue="notifications",
+    ),
 )
+
+# Actions an SQS event source mapping needs on its queue.
+QUEUE_CONSUMER_ACTIONS = (
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ChangeMessageVisibility",
+)
+
+
+@dataclass(frozen=True)
+class Queue:
+    """An SQS queue with its dead-letter queue (``<key>-dlq``)."""
+
+    key: str
+    visibility_timeout_s: int  # at least six times the consumer's timeout, as AWS advises
+    max_receive_count: int = 3
+
+    @property
+    def dlq_key(self) -> str:
+        return f"{self.key}-dlq"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An EventBridge rule on the bus whose pattern is a shared JSON file."""
+
+    key: str
+    pattern_file: str  # under terraform/events/, read by Terraform with file()
+    target_queue: str
+
+
+@dataclass(frozen=True)
+class Subscription:
+    topic: str
+    queue: str
+
+
+QUEUES = (Queue("review", visibility_timeout_s=60), Queue("notifications", 60))
+RULES = (Rule("high-value-orders", "high_value_order_placed.json", target_queue="review"),)
+SUBSCRIPTIONS = (Subscription("order-notifications", queue="notifications"),)
 
 TOPICS = ("order-notifications",)
 EVENT_BUS = "orders"

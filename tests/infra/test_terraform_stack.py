@@ -8,11 +8,15 @@ import pytest
 
 from devstack import asl
 from devstack.package import logical_id
+from devstack.paths import EVENT_PATTERNS_DIR
 from devstack.stack import (
     EVENT_BUS,
     FUNCTIONS,
     METRICS_NAMESPACE,
+    QUEUES,
+    RULES,
     STATE_MACHINES,
+    SUBSCRIPTIONS,
     TABLES,
     TOPICS,
     Naming,
@@ -71,6 +75,7 @@ def test_functions_mirror_the_stack(stack_locals: dict[str, Any]) -> None:
             "timeout": function.timeout_s,
             "table_variables": dict(function.table_variables),
             "table_actions": {t: list(a) for t, a in function.table_actions.items()},
+            **({"consumes_queue": function.consumes_queue} if function.consumes_queue else {}),
         }
         for function in FUNCTIONS
     }
@@ -135,7 +140,11 @@ def test_every_root_and_module_pins_the_provider_exactly() -> None:
     pinned = [
         path for path in TERRAFORM_DIR.rglob("*.tf") if path.name in {"versions.tf", "terraform.tf"}
     ]
-    assert len(pinned) == 10
+    roots_and_modules = [
+        *(TERRAFORM_DIR / "modules").iterdir(),
+        *(TERRAFORM_DIR / "envs").iterdir(),
+    ]
+    assert sorted(path.parent for path in pinned) == sorted(roots_and_modules)
     for path in pinned:
         text = path.read_text(encoding="utf-8")
         assert 'version = "6.69.1"' in text, path
@@ -158,3 +167,20 @@ def test_no_account_id_is_committed() -> None:
     for path in _hcl_files():
         for number in re.findall(r"(?<!\d)\d{12}(?!\d)", path.read_text(encoding="utf-8")):
             assert number in {"000000000000", "123456789012"}, f"{path}: {number}"
+
+
+def test_queues_rules_and_subscriptions_mirror_the_stack(stack_locals: dict[str, Any]) -> None:
+    assert stack_locals["queues"] == {
+        queue.key: {
+            "visibility_timeout": queue.visibility_timeout_s,
+            "max_receive_count": queue.max_receive_count,
+        }
+        for queue in QUEUES
+    }
+    assert stack_locals["rules"] == {
+        rule.key: {"pattern_file": rule.pattern_file, "target_queue": rule.target_queue}
+        for rule in RULES
+    }
+    assert stack_locals["subscriptions"] == {s.topic: {"queue": s.queue} for s in SUBSCRIPTIONS}
+    for rule in RULES:
+        assert (EVENT_PATTERNS_DIR / rule.pattern_file).is_file()

@@ -80,7 +80,7 @@ def test_order_with_several_items_is_placed_with_two_lambda_invocations(
     assert event["detail"]["total"] == body["total"]
     assert "email" not in event["detail"]
     assert run.lambda_invocations == 2
-    assert [i.function_name for i in stack.aws.runtime.invocations] == [
+    assert [i.function_name for i in stack.aws.runtime.invocations][:2] == [
         "orders-local-validate-order",
         "orders-local-process-payment",
     ]

@@ -86,3 +86,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "consumed_queue_arn" {
+  description = "ARN of the SQS queue an event source mapping feeds this function from, if any."
+  type        = string
+  default     = null
+}

@@ -8,6 +8,7 @@ locals {
     orders      = { hash_key = "orderId", stream_view_type = "NEW_AND_OLD_IMAGES" }
     payments    = { hash_key = "paymentId" }
     idempotency = { hash_key = "id", ttl_attribute = "expiration" }
+    outbox      = { hash_key = "messageId" }
   }
 
   functions = {
@@ -39,6 +40,34 @@ locals {
         payments = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
       }
     }
+    risk_screening = {
+      logical_id      = "RiskScreeningFunction"
+      memory_size     = 256
+      timeout         = 10
+      table_variables = { ORDERS_TABLE_NAME = "orders" }
+      table_actions   = { orders = ["dynamodb:UpdateItem"] }
+      consumes_queue  = "review"
+    }
+    notifier = {
+      logical_id      = "NotifierFunction"
+      memory_size     = 256
+      timeout         = 10
+      table_variables = { OUTBOX_TABLE_NAME = "outbox" }
+      table_actions   = { outbox = ["dynamodb:PutItem"] }
+      consumes_queue  = "notifications"
+    }
+  }
+
+  # SQS queues (each with a <key>-dlq), what feeds them, and who consumes them.
+  queues = {
+    review        = { visibility_timeout = 60, max_receive_count = 3 }
+    notifications = { visibility_timeout = 60, max_receive_count = 3 }
+  }
+  rules = {
+    high-value-orders = { pattern_file = "high_value_order_placed.json", target_queue = "review" }
+  }
+  subscriptions = {
+    order-notifications = { queue = "notifications" }
   }
 
   metrics_namespace = "OrderWorkflows"

@@ -51,6 +51,8 @@ module "function" {
     },
   )
 
+  consumed_queue_arn = try(module.queue[each.value.consumes_queue].arn, null)
+
   table_access = {
     for table, actions in each.value.table_actions : table => {
       arn     = module.tables.arns[table]

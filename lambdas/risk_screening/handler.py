@@ -1,0 +1,53 @@
+"""RiskScreening: consumes the review queue (high-value OrderPlaced events from EventBridge).
+
+Each SQS record is processed on its own with Powertools' BatchProcessor, and the function
+answers with partial batch failures (ReportBatchItemFailures): one bad record is retried and,
+after the queue's maxReceiveCount, dead-lettered, without failing the others.
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from risk_screening.logic import assess
+from risk_screening.orders import OrderRiskWriter
+from shared.clients import dynamodb_table
+from shared.observability import create_observability
+from shared.settings import load_settings
+
+
+@dataclass(frozen=True)
+class Settings:
+    orders_table_name: str
+
+
+settings = load_settings(Settings)
+logger, tracer, metrics = create_observability()
+writer = OrderRiskWriter(dynamodb_table(settings.orders_table_name))
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def screen(record: SQSRecord) -> None:
+    event = json.loads(record.body)
+    assessment = assess(event.get("detail", {}))
+    writer.record(assessment)
+    logger.info("screened", extra={"orderId": assessment.order_id, "score": assessment.score})
+    metrics.add_metric(name="OrdersScreened", unit="Count", value=1)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=screen, processor=processor, context=context
+    )
