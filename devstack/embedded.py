@@ -9,8 +9,14 @@
    JSONPath each time it is read. The clients, the ASL parse trees (not the evaluation
    components built from them, which carry per-execution state) and the JSONPath
    expressions are cached. Together this makes an order about three times faster.
+3. The moto gaps the workflows need, each a documented patch in :mod:`devstack.moto_gaps`
+   that leaves moto's behaviour alone where the feature is unused: ``states:startExecution``
+   tasks (plain, ``.sync``, ``.sync:2``), EventBridge targets for Lambda, SNS and Step
+   Functions, and event source mapping FilterCriteria, partial batch responses, bounded
+   retries, bisect and OnFailure destinations.
 
-Nothing else about moto is changed. Use it as a context manager::
+Nothing else about moto is changed (test clocks: :mod:`devstack.fast_clock`). Use it as a
+context manager::
 
     with EmbeddedAws() as aws:
         outputs = provision(aws.client, aws.region)
@@ -40,6 +46,7 @@ from moto.stepfunctions.parser.asl.parse import asl_parser
 from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 from moto.stepfunctions.parser.asl.utils import boto_client, json_path
 
+from devstack import moto_gaps
 from devstack.inprocess_lambda import InProcessRuntime
 from devstack.stack import DEFAULT_REGION
 
@@ -83,6 +90,7 @@ class EmbeddedAws:
         self._patch_lambda_invocation()
         self._cache_interpreter_clients()
         self._cache_parsing()
+        self._close_moto_gaps()
         for patch in self._patches:
             patch.start()
         return self
@@ -119,6 +127,10 @@ class EmbeddedAws:
             )
 
         self._patches.append(mock.patch.object(LambdaFunction, "_invoke_lambda", invoke))
+
+    def _close_moto_gaps(self) -> None:
+        """Behaviour moto lacks, added as documented patches (:mod:`devstack.moto_gaps`)."""
+        self._patches.extend(moto_gaps.patches())
 
     def _cache_interpreter_clients(self) -> None:
 
