@@ -107,3 +107,27 @@ def test_redrive_moves_dead_letters_back_and_they_are_processed(
         )
         == 0
     )
+
+
+def test_event_for_an_order_not_saved_yet_is_dead_lettered_then_redriven_and_scored(
+    stack: EmbeddedStack, order_id: str
+) -> None:
+    sqs, dynamodb = stack.aws.client("sqs"), stack.aws.client("dynamodb")
+    queues = stack.outputs.queues
+    event = {"detail": {"orderId": order_id, "total": 60000, "items": [{"quantity": 1}]}}
+
+    sqs.send_message(QueueUrl=queues["review"], MessageBody=json.dumps(event))
+
+    # RiskScreening refuses to invent the order: three receives, then the dead-letter queue.
+    dead = sqs.get_queue_attributes(
+        QueueUrl=queues["review-dlq"], AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]["ApproximateNumberOfMessages"]
+    assert dead == "1"
+    dynamodb.put_item(
+        TableName=stack.outputs.tables["orders"],
+        Item={"orderId": {"S": order_id}, "status": {"S": "PLACED"}},
+    )
+
+    assert redrive(sqs, queues["review-dlq"], queues["review"]) == 1
+
+    assert int(order_item(stack, order_id)["riskScore"]["N"]) == 40
