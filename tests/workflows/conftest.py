@@ -80,7 +80,7 @@ def _attach_observers(stack: EmbeddedStack) -> Observers:
     return Observers(sqs, urls["observe-notifications"][0], urls["observe-events"][0])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down before other packages' tests start their moto
 def session_stack() -> Iterator[tuple[EmbeddedStack, Observers]]:
     with embedded_stack() as stack:
         yield stack, _attach_observers(stack)
