@@ -105,6 +105,21 @@ resource "aws_api_gateway_method_response" "place_order" {
   }
 }
 
+# The statuses the response template sets through $context.responseOverride.status, declared so
+# the API's documentation and generated SDKs know them.
+resource "aws_api_gateway_method_response" "place_order_outcome" {
+  for_each = toset(["400", "402", "409", "500"])
+
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  resource_id = aws_api_gateway_resource.orders.id
+  http_method = aws_api_gateway_method.place_order.http_method
+  status_code = each.key
+
+  response_models = {
+    (local.json) = "Error"
+  }
+}
+
 resource "aws_api_gateway_integration_response" "place_order" {
   rest_api_id = aws_api_gateway_rest_api.this.id
   resource_id = aws_api_gateway_resource.orders.id
@@ -156,6 +171,17 @@ resource "aws_api_gateway_method_response" "get_order" {
 
   response_models = {
     (local.json) = "Empty"
+  }
+}
+
+resource "aws_api_gateway_method_response" "order_not_found" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  resource_id = aws_api_gateway_resource.order.id
+  http_method = aws_api_gateway_method.get_order.http_method
+  status_code = "404"
+
+  response_models = {
+    (local.json) = "Error"
   }
 }
 

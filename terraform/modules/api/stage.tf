@@ -14,6 +14,8 @@ resource "aws_api_gateway_deployment" "this" {
       aws_api_gateway_method.place_order,
       aws_api_gateway_integration.place_order,
       aws_api_gateway_integration_response.place_order,
+      aws_api_gateway_method_response.place_order_outcome,
+      aws_api_gateway_method_response.order_not_found,
       aws_api_gateway_method.get_order,
       aws_api_gateway_integration.get_order,
       aws_api_gateway_integration_response.get_order,
