@@ -25,12 +25,15 @@ from devstack.stack import (
     QUEUES,
     RULES,
     STATE_MACHINES,
+    STREAM_CONSUMER_ACTIONS,
+    STREAM_CONSUMERS,
     SUBSCRIPTIONS,
     TABLES,
     TOPICS,
     Function,
     Naming,
     StateMachine,
+    StreamConsumer,
     Table,
     function_environment,
 )
@@ -52,6 +55,7 @@ class StackOutputs:
     bus_arns: dict[str, str] = field(default_factory=dict)
     state_machines: dict[str, str] = field(default_factory=dict)  # key -> ARN
     queues: dict[str, str] = field(default_factory=dict)  # key (DLQs too) -> URL
+    stream_arns: dict[str, str] = field(default_factory=dict)  # table key -> stream ARN
     queue_arns: dict[str, str] = field(default_factory=dict)
 
     def resolve(self, kind: str, key: str) -> str:
@@ -163,8 +167,38 @@ def _function_statements(
         if function.consumes_queue
         else []
     )
+    streams = [
+        statement
+        for consumer in STREAM_CONSUMERS
+        if consumer.function == function.key
+        for statement in (
+            {
+                "Effect": "Allow",
+                "Action": list(STREAM_CONSUMER_ACTIONS),
+                "Resource": outputs.stream_arns[consumer.table],
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage"],
+                "Resource": outputs.queue_arns[consumer.on_failure_queue],
+            },
+        )
+    ]
+    events = (
+        [
+            {
+                "Effect": "Allow",
+                "Action": ["events:PutEvents"],
+                "Resource": outputs.bus_arns[EVENT_BUS],
+            }
+        ]
+        if function.publishes_events
+        else []
+    )
     return [
         *consumed,
+        *streams,
+        *events,
         *(
             {"Effect": "Allow", "Action": list(actions), "Resource": outputs.table_arns[table]}
             for table, actions in function.table_actions.items()
@@ -237,11 +271,16 @@ def _queue_policy(queue_arn: str, service: str, source_arn: str) -> str:
 
 def _create_queues(sqs: Any, naming: Naming, outputs: StackOutputs, progress: Progress) -> None:
     for queue in QUEUES:
+        dead_letter = (
+            [(queue.dlq_key, {"MessageRetentionPeriod": str(14 * 24 * 3600)})]
+            if queue.dead_letter
+            else []
+        )
         for key, attributes in (
-            (queue.dlq_key, {"MessageRetentionPeriod": str(14 * 24 * 3600)}),
+            *dead_letter,
             (queue.key, {"VisibilityTimeout": str(queue.visibility_timeout_s)}),
         ):
-            if key == queue.key:
+            if key == queue.key and queue.dead_letter:
                 attributes["RedrivePolicy"] = json.dumps(
                     {
                         "deadLetterTargetArn": outputs.queue_arns[queue.dlq_key],
@@ -293,6 +332,30 @@ def _route_to_queues(clients: ClientFactory, naming: Naming, outputs: StackOutpu
         )
 
 
+def stream_filter_criteria(consumer: StreamConsumer) -> dict[str, Any]:
+    """The mapping's FilterCriteria, from the same file Terraform reads."""
+    patterns = json.loads((EVENT_PATTERNS_DIR / consumer.filter_file).read_text(encoding="utf-8"))
+    return {"Filters": [{"Pattern": json.dumps(pattern)} for pattern in patterns]}
+
+
+def _map_stream(
+    lambda_: Any, consumer: StreamConsumer, function_arn: str, outputs: StackOutputs
+) -> None:
+    lambda_.create_event_source_mapping(
+        EventSourceArn=outputs.stream_arns[consumer.table],
+        FunctionName=function_arn,
+        StartingPosition="LATEST",
+        BatchSize=consumer.batch_size,
+        FilterCriteria=stream_filter_criteria(consumer),
+        BisectBatchOnFunctionError=consumer.bisect_on_error,
+        MaximumRetryAttempts=consumer.maximum_retry_attempts,
+        DestinationConfig={
+            "OnFailure": {"Destination": outputs.queue_arns[consumer.on_failure_queue]}
+        },
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+    )
+
+
 def render_definition(machine: StateMachine, outputs: StackOutputs) -> str:
     values = {name: outputs.resolve(*ref) for name, ref in machine.substitutions.items()}
     return asl.render_file(Path(machine.definition_file), values)
@@ -323,6 +386,8 @@ def provision(
         description = _create_table(dynamodb, table, name)
         outputs.tables[table.key] = name
         outputs.table_arns[table.key] = description["TableArn"]
+        if description.get("LatestStreamArn"):
+            outputs.stream_arns[table.key] = description["LatestStreamArn"]
 
     for topic in TOPICS:
         name = naming.name(topic)
@@ -364,6 +429,9 @@ def provision(
             TracingConfig={"Mode": "Active"},
         )
         outputs.functions[function.key] = created["FunctionArn"]
+        for consumer in STREAM_CONSUMERS:
+            if consumer.function == function.key:
+                _map_stream(lambda_, consumer, created["FunctionArn"], outputs)
         if function.consumes_queue:
             lambda_.create_event_source_mapping(
                 EventSourceArn=outputs.queue_arns[function.consumes_queue],

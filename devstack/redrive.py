@@ -43,7 +43,7 @@ def redrive(sqs: Any, dlq_url: str, queue_url: str, limit: int | None = None) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    names = [queue.key for queue in QUEUES]
+    names = [queue.key for queue in QUEUES if queue.dead_letter]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("queue", help=f"one of: {', '.join(names)}")
     parser.add_argument("--env", default="local", choices=("local", "dev", "prod"))

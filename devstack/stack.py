@@ -35,6 +35,7 @@ class Function:
     table_variables: Mapping[str, str] = field(default_factory=dict)  # env var -> table key
     table_actions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # table -> actions
     consumes_queue: str | None = None  # an SQS event source mapping from this queue
+    publishes_events: bool = False  # puts events on the bus (EVENT_BUS_NAME)
 
     @property
     def handler(self) -> str:
@@ -115,6 +116,20 @@ FUNCTIONS = (
         MappingProxyType({"outbox": ("dynamodb:PutItem",)}),
         consumes_queue="notifications",
     ),
+    Function(
+        "order_stream",
+        256,
+        10,
+        publishes_events=True,
+    ),
+)
+
+# Actions a DynamoDB stream event source mapping needs on the stream.
+STREAM_CONSUMER_ACTIONS = (
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
 )
 
 # Actions an SQS event source mapping needs on its queue.
@@ -133,6 +148,7 @@ class Queue:
     key: str
     visibility_timeout_s: int  # at least six times the consumer's timeout, as AWS advises
     max_receive_count: int = 3
+    dead_letter: bool = True  # False for a queue that is itself a failure destination
 
     @property
     def dlq_key(self) -> str:
@@ -154,7 +170,32 @@ class Subscription:
     queue: str
 
 
-QUEUES = (Queue("review", visibility_timeout_s=60), Queue("notifications", 60))
+@dataclass(frozen=True)
+class StreamConsumer:
+    """A DynamoDB stream event source mapping, filtered at the source."""
+
+    table: str
+    function: str
+    filter_file: str  # a JSON list of filter patterns under terraform/events/
+    on_failure_queue: str
+    batch_size: int = 10
+    maximum_retry_attempts: int = 3
+    bisect_on_error: bool = True
+
+
+QUEUES = (
+    Queue("review", visibility_timeout_s=60),
+    Queue("notifications", 60),
+    Queue("order-stream-failures", 60, dead_letter=False),
+)
+STREAM_CONSUMERS = (
+    StreamConsumer(
+        "orders",
+        "order_stream",
+        "order_status_changes.filter.json",
+        on_failure_queue="order-stream-failures",
+    ),
+)
 RULES = (Rule("high-value-orders", "high_value_order_placed.json", target_queue="review"),)
 SUBSCRIPTIONS = (Subscription("order-notifications", queue="notifications"),)
 
@@ -194,6 +235,8 @@ class Naming:
 def function_environment(function: Function, naming: Naming) -> dict[str, str]:
     """The environment variables a function is deployed with."""
     variables = {name: naming.name(table) for name, table in function.table_variables.items()}
+    if function.publishes_events:
+        variables["EVENT_BUS_NAME"] = naming.name(EVENT_BUS)
     variables.update(
         {
             "POWERTOOLS_SERVICE_NAME": function.service_name,

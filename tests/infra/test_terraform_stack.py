@@ -16,6 +16,7 @@ from devstack.stack import (
     QUEUES,
     RULES,
     STATE_MACHINES,
+    STREAM_CONSUMERS,
     SUBSCRIPTIONS,
     TABLES,
     TOPICS,
@@ -76,6 +77,7 @@ def test_functions_mirror_the_stack(stack_locals: dict[str, Any]) -> None:
             "table_variables": dict(function.table_variables),
             "table_actions": {t: list(a) for t, a in function.table_actions.items()},
             **({"consumes_queue": function.consumes_queue} if function.consumes_queue else {}),
+            **({"publishes_events": True} if function.publishes_events else {}),
         }
         for function in FUNCTIONS
     }
@@ -93,11 +95,13 @@ def test_function_environment_is_built_as_the_stack_builds_it() -> None:
             "POWERTOOLS_SERVICE_NAME",
             "POWERTOOLS_METRICS_NAMESPACE",
             "POWERTOOLS_LOG_LEVEL",
+            *(["EVENT_BUS_NAME"] if function.publishes_events else []),
         }
         assert environment["POWERTOOLS_LOG_LEVEL"] == "INFO"
     assert 'POWERTOOLS_SERVICE_NAME      = replace(each.key, "_", "-")' in main
     assert "POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace" in main
     assert 'POWERTOOLS_LOG_LEVEL         = "INFO"' in main
+    assert "{ EVENT_BUS_NAME = module.messaging.event_bus_name }" in main
     assert 'handler                        = "${each.key}.handler.lambda_handler"' in main
     assert '"${local.package_dir}/${each.value.logical_id}.zip"' in main
 
@@ -174,8 +178,20 @@ def test_queues_rules_and_subscriptions_mirror_the_stack(stack_locals: dict[str,
         queue.key: {
             "visibility_timeout": queue.visibility_timeout_s,
             "max_receive_count": queue.max_receive_count,
+            **({} if queue.dead_letter else {"dead_letter": False}),
         }
         for queue in QUEUES
+    }
+    assert stack_locals["stream_consumers"] == {
+        consumer.function: {
+            "table": consumer.table,
+            "filter_file": consumer.filter_file,
+            "on_failure_queue": consumer.on_failure_queue,
+            "batch_size": consumer.batch_size,
+            "maximum_retry_attempts": consumer.maximum_retry_attempts,
+            "bisect_on_error": consumer.bisect_on_error,
+        }
+        for consumer in STREAM_CONSUMERS
     }
     assert stack_locals["rules"] == {
         rule.key: {"pattern_file": rule.pattern_file, "target_queue": rule.target_queue}

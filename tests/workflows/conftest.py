@@ -49,9 +49,10 @@ class Observers:
             for body in self._drain(self.notifications_url)
         ]
 
-    def events(self) -> list[dict[str, Any]]:
-        """EventBridge events put on the orders bus."""
-        return self._drain(self.events_url)
+    def events(self, detail_type: str | None = None) -> list[dict[str, Any]]:
+        """EventBridge events put on the orders bus (of one detail-type, if given)."""
+        drained = self._drain(self.events_url)
+        return [e for e in drained if detail_type in (None, e["detail-type"])]
 
 
 def _attach_observers(stack: EmbeddedStack) -> Observers:

@@ -37,6 +37,41 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
+  dynamic "statement" {
+    for_each = var.event_bus_arn == null ? [] : [var.event_bus_arn]
+
+    content {
+      sid       = "PutEvents"
+      actions   = ["events:PutEvents"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.consumed_stream == null ? [] : [var.consumed_stream]
+
+    content {
+      sid = "ConsumeStream"
+      actions = [
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+      ]
+      resources = [statement.value.stream_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.consumed_stream == null ? [] : [var.consumed_stream]
+
+    content {
+      sid       = "SendStreamFailures"
+      actions   = ["sqs:SendMessage"]
+      resources = [statement.value.failure_queue_arn]
+    }
+  }
+
   statement {
     sid       = "OwnLogGroup"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]

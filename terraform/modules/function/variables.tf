@@ -92,3 +92,18 @@ variable "consumed_queue_arn" {
   type        = string
   default     = null
 }
+
+variable "event_bus_arn" {
+  description = "ARN of the EventBridge bus the function puts events on, if any."
+  type        = string
+  default     = null
+}
+
+variable "consumed_stream" {
+  description = "The DynamoDB stream a mapping feeds this function from, and the queue its failures go to, if any."
+  type = object({
+    stream_arn        = string
+    failure_queue_arn = string
+  })
+  default = null
+}

@@ -56,12 +56,34 @@ locals {
       table_actions   = { outbox = ["dynamodb:PutItem"] }
       consumes_queue  = "notifications"
     }
+    order_stream = {
+      logical_id       = "OrderStreamFunction"
+      memory_size      = 256
+      timeout          = 10
+      table_variables  = {}
+      table_actions    = {}
+      publishes_events = true
+    }
+  }
+
+  # DynamoDB stream mappings, filtered at the source by a JSON list of patterns.
+  stream_consumers = {
+    order_stream = {
+      table                  = "orders"
+      filter_file            = "order_status_changes.filter.json"
+      on_failure_queue       = "order-stream-failures"
+      batch_size             = 10
+      maximum_retry_attempts = 3
+      bisect_on_error        = true
+    }
   }
 
   # SQS queues (each with a <key>-dlq), what feeds them, and who consumes them.
   queues = {
     review        = { visibility_timeout = 60, max_receive_count = 3 }
     notifications = { visibility_timeout = 60, max_receive_count = 3 }
+    # A failure destination is itself where failures end up: no dead-letter queue of its own.
+    order-stream-failures = { visibility_timeout = 60, max_receive_count = 3, dead_letter = false }
   }
   rules = {
     high-value-orders = { pattern_file = "high_value_order_placed.json", target_queue = "review" }

@@ -44,6 +44,7 @@ module "function" {
 
   environment_variables = merge(
     { for name, table in each.value.table_variables : name => module.tables.names[table] },
+    try(each.value.publishes_events, false) ? { EVENT_BUS_NAME = module.messaging.event_bus_name } : {},
     {
       POWERTOOLS_SERVICE_NAME      = replace(each.key, "_", "-")
       POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
@@ -52,6 +53,11 @@ module "function" {
   )
 
   consumed_queue_arn = try(module.queue[each.value.consumes_queue].arn, null)
+  event_bus_arn      = try(each.value.publishes_events, false) ? module.messaging.event_bus_arn : null
+  consumed_stream = try({
+    stream_arn        = module.tables.stream_arns[local.stream_consumers[each.key].table]
+    failure_queue_arn = module.queue[local.stream_consumers[each.key].on_failure_queue].arn
+  }, null)
 
   table_access = {
     for table, actions in each.value.table_actions : table => {

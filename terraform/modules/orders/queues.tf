@@ -27,6 +27,7 @@ module "queue" {
   name                       = "${local.name_prefix}-${each.key}"
   visibility_timeout_seconds = each.value.visibility_timeout
   max_receive_count          = each.value.max_receive_count
+  dead_letter                = try(each.value.dead_letter, true)
   tags                       = var.tags
 
   senders = concat(
@@ -61,4 +62,33 @@ resource "aws_lambda_event_source_mapping" "this" {
   function_name           = module.function[each.key].arn
   batch_size              = 10
   function_response_types = ["ReportBatchItemFailures"]
+}
+
+resource "aws_lambda_event_source_mapping" "stream" {
+  for_each = local.stream_consumers
+
+  event_source_arn                   = module.tables.stream_arns[each.value.table]
+  function_name                      = module.function[each.key].arn
+  starting_position                  = "LATEST"
+  batch_size                         = each.value.batch_size
+  maximum_retry_attempts             = each.value.maximum_retry_attempts
+  bisect_batch_on_function_error     = each.value.bisect_on_error
+  function_response_types            = ["ReportBatchItemFailures"]
+  maximum_batching_window_in_seconds = 0
+
+  filter_criteria {
+    dynamic "filter" {
+      for_each = jsondecode(file("${path.module}/../../events/${each.value.filter_file}"))
+
+      content {
+        pattern = jsonencode(filter.value)
+      }
+    }
+  }
+
+  destination_config {
+    on_failure {
+      destination_arn = module.queue[each.value.on_failure_queue].arn
+    }
+  }
 }

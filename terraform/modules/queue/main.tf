@@ -1,6 +1,8 @@
 # SQS-managed encryption (SSE-SQS) rather than a KMS key: SNS and EventBridge can deliver to it
 # without a key policy of their own, and it encrypts at rest all the same.
 resource "aws_sqs_queue" "dlq" {
+  count = var.dead_letter ? 1 : 0
+
   name                      = "${var.name}-dlq"
   message_retention_seconds = 1209600 # 14 days, the maximum: time to inspect and redrive
   sqs_managed_sse_enabled   = true
@@ -13,14 +15,16 @@ resource "aws_sqs_queue" "this" {
   sqs_managed_sse_enabled    = true
   tags                       = var.tags
 
-  redrive_policy = jsonencode({
-    deadLetterTargetArn = aws_sqs_queue.dlq.arn
+  redrive_policy = var.dead_letter ? jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.dlq[0].arn
     maxReceiveCount     = var.max_receive_count
-  })
+  }) : null
 }
 
 resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
-  queue_url = aws_sqs_queue.dlq.id
+  count = var.dead_letter ? 1 : 0
+
+  queue_url = aws_sqs_queue.dlq[0].id
 
   redrive_allow_policy = jsonencode({
     redrivePermission = "byQueue"

@@ -15,10 +15,10 @@ output "name" {
 
 output "dlq_url" {
   description = "URL of the dead-letter queue."
-  value       = aws_sqs_queue.dlq.id
+  value       = try(aws_sqs_queue.dlq[0].id, null)
 }
 
 output "dlq_arn" {
   description = "ARN of the dead-letter queue."
-  value       = aws_sqs_queue.dlq.arn
+  value       = try(aws_sqs_queue.dlq[0].arn, null)
 }

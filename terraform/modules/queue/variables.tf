@@ -29,3 +29,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "dead_letter" {
+  description = "Whether the queue has a dead-letter queue (false for a queue that is itself a failure destination)."
+  type        = bool
+  default     = true
+}

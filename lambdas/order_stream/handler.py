@@ -1,0 +1,73 @@
+"""OrderStream: the orders table's stream -> ``OrderStatusChanged`` on the EventBridge bus.
+
+Filtering happens at the source (the mapping's filter criteria), not here. A record whose
+event cannot be published raises; with ReportBatchItemFailures the stream resumes from that
+record, the mapping bisects the batch and retries a bounded number of times, then sends the
+record's coordinates to the on-failure queue.
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+    DynamoDBRecord,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from order_stream.logic import status_change
+from shared.clients import CLIENT_CONFIG
+from shared.observability import create_observability
+from shared.settings import load_settings
+
+
+class PublishFailed(Exception):
+    """EventBridge did not accept the event."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    event_bus_name: str
+
+
+settings = load_settings(Settings)
+logger, tracer, metrics = create_observability()
+events = boto3.client("events", config=CLIENT_CONFIG)
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def publish(record: DynamoDBRecord) -> None:
+    stream = record.dynamodb
+    change = status_change(
+        stream.new_image if stream else None, stream.old_image if stream else None
+    )
+    answer = events.put_events(
+        Entries=[
+            {
+                "EventBusName": settings.event_bus_name,
+                "Source": "orders",
+                "DetailType": "OrderStatusChanged",
+                "Detail": json.dumps(change.as_detail()),
+            }
+        ]
+    )
+    if answer.get("FailedEntryCount"):
+        raise PublishFailed(json.dumps(answer["Entries"]))
+    logger.info("status change published", extra=change.as_detail())
+    metrics.add_metric(name="StatusChangesPublished", unit="Count", value=1)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=publish, processor=processor, context=context
+    )
