@@ -5,18 +5,15 @@
 code path the embedded emulator uses) and seeds the catalogue and stock. Functions run as
 ``provided.al2023`` around the unchanged package: see ``devstack.local_layer`` for why.
 
-``place_order`` then runs an order as API Gateway does in AWS, through StartSyncExecution on
-the Express state machine, and returns the workflow's answer.
+Orders then reach it through the local gateway (``devstack.local_gateway``), which calls
+StartSyncExecution as API Gateway does in AWS.
 
 Clients use fake credentials (test/test) and eu-west-2, and only ever the local endpoint.
 """
 
 import json
-import re
-import time
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -41,7 +38,6 @@ _CLIENT_CONFIG = Config(
     read_timeout=120,
     retries={"mode": "standard", "max_attempts": 3},
 )
-_SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 Progress = Callable[[str], None]
 FunctionPackage = Callable[[Function], bytes]
@@ -197,64 +193,3 @@ def prepare_terraform_inputs(
     (target / "inputs.json").write_text(json.dumps(inputs, indent=2), encoding="utf-8")
     progress(f"Terraform inputs for MiniStack in {target}")
     return inputs
-
-
-class ExecutionFailed(RuntimeError):
-    """The execution itself failed (not an order outcome): every outcome ends SUCCEEDED."""
-
-    def __init__(self, execution_arn: str, status: str, error: str, cause: str) -> None:
-        super().__init__(f"{execution_arn} ended {status}: {error}: {cause}")
-        self.execution_arn = execution_arn
-        self.status = status
-        self.error = error
-        self.cause = cause
-
-
-@dataclass(frozen=True)
-class OrderResult:
-    """What the workflow answered, as the local API would serve it."""
-
-    execution_arn: str
-    status_code: int
-    body: dict[str, Any]
-    duration_ms: float  # wall time of the StartSyncExecution call, as a client sees it
-
-    @property
-    def body_json(self) -> str:
-        return json.dumps(self.body, sort_keys=True)
-
-    def as_dict(self) -> dict[str, Any]:
-        """``{statusCode, body, bodyJson}``: the parsed output and the body as JSON text."""
-        return {"statusCode": self.status_code, "body": self.body, "bodyJson": self.body_json}
-
-
-def execution_name(order: Any) -> str:
-    """``<orderId>-<epoch ms>``: unique per run, while the orderId stays readable."""
-    order_id = order.get("orderId") if isinstance(order, dict) else None
-    prefix = order_id if isinstance(order_id, str) and _SAFE_NAME.fullmatch(order_id) else "order"
-    return f"{prefix}-{time.time_ns() // 1_000_000}"
-
-
-def place_order(
-    clients: ClientFactory,
-    outputs: StackOutputs,
-    order: Any,
-    machine: str = "order_processing",
-) -> OrderResult:
-    """Run ``order`` (any JSON value) through StartSyncExecution and parse the answer."""
-    started = time.perf_counter()
-    reply = clients("stepfunctions").start_sync_execution(
-        stateMachineArn=outputs.state_machines[machine],
-        name=execution_name(order),
-        input=json.dumps(order),
-    )
-    duration_ms = (time.perf_counter() - started) * 1000
-    arn = str(reply["executionArn"])
-    if reply["status"] != "SUCCEEDED":
-        raise ExecutionFailed(
-            arn, str(reply["status"]), str(reply.get("error")), str(reply.get("cause"))
-        )
-    output = json.loads(reply["output"])
-    if not isinstance(output, dict) or not isinstance(output.get("body"), dict):
-        raise ExecutionFailed(arn, "SUCCEEDED", "UnexpectedOutput", str(reply["output"])[:500])
-    return OrderResult(arn, int(output["statusCode"]), output["body"], duration_ms)
