@@ -8,21 +8,15 @@ record's coordinates to the on-failure queue.
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 import boto3
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
     DynamoDBRecord,
 )
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from order_stream.logic import status_change
+from shared.batch import partial_batch_handler
 from shared.clients import CLIENT_CONFIG
 from shared.observability import create_observability
 from shared.settings import load_settings
@@ -38,9 +32,9 @@ class Settings:
 
 
 settings = load_settings(Settings)
-logger, tracer, metrics = create_observability()
+observability = create_observability()
+logger, tracer, metrics = observability
 events = boto3.client("events", config=CLIENT_CONFIG)
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def publish(record: DynamoDBRecord) -> None:
@@ -64,10 +58,4 @@ def publish(record: DynamoDBRecord) -> None:
     metrics.add_metric(name="StatusChangesPublished", unit="Count", value=1)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=publish, processor=processor, context=context
-    )
+lambda_handler = partial_batch_handler(observability, EventType.DynamoDBStreams, publish)

@@ -7,19 +7,13 @@ after the queue's maxReceiveCount, dead-lettered, without failing the others.
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from risk_screening.logic import assess
 from risk_screening.orders import OrderRiskWriter
+from shared.batch import partial_batch_handler
 from shared.clients import dynamodb_table
 from shared.observability import create_observability
 from shared.settings import load_settings
@@ -31,9 +25,9 @@ class Settings:
 
 
 settings = load_settings(Settings)
-logger, tracer, metrics = create_observability()
+observability = create_observability()
+logger, tracer, metrics = observability
 writer = OrderRiskWriter(dynamodb_table(settings.orders_table_name))
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def screen(record: SQSRecord) -> None:
@@ -44,10 +38,4 @@ def screen(record: SQSRecord) -> None:
     metrics.add_metric(name="OrdersScreened", unit="Count", value=1)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=screen, processor=processor, context=context
-    )
+lambda_handler = partial_batch_handler(observability, EventType.SQS, screen)
