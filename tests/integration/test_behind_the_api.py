@@ -4,13 +4,15 @@ These paths are asynchronous (EventBridge -> SQS -> Lambda, SNS -> SQS -> Lambda
 test polls for the side effect with a deadline.
 """
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.integration.conftest import LocalApi
+from devstack import local_stack
+from tests.integration.conftest import PORT, LocalApi
 
 pytestmark = pytest.mark.integration
 
@@ -57,3 +59,37 @@ def test_placed_order_sends_the_confirmation_email(
         ).get("Item")
     )
     assert email["to"]["S"] == order["customer"]["email"]
+
+
+@pytest.fixture(scope="module")
+def status_changes(local_api: LocalApi) -> Callable[[str], list[dict[str, Any]]]:
+    """An observer queue on the bus for OrderStatusChanged (test-only, like a subscriber)."""
+    clients = local_stack.client_factory(PORT)
+    sqs, events = clients("sqs"), clients("events")
+    url = sqs.create_queue(QueueName="it-status-changes")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    bus = local_api.outputs.buses["orders"]
+    pattern = {"source": ["orders"], "detail-type": ["OrderStatusChanged"]}
+    events.put_rule(Name="it-status-changes", EventBusName=bus, EventPattern=json.dumps(pattern))
+    events.put_targets(
+        Rule="it-status-changes", EventBusName=bus, Targets=[{"Id": "observer", "Arn": arn}]
+    )
+
+    def received(order_id: str) -> list[dict[str, Any]]:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        details = [json.loads(m["Body"])["detail"] for m in messages]
+        return [d for d in details if d["orderId"] == order_id]
+
+    return received
+
+
+def test_placed_order_is_announced_by_the_order_stream(
+    local_api: LocalApi, order: dict[str, Any], status_changes: Callable[[str], list[Any]]
+) -> None:
+    status, _ = local_api.request("POST", "/orders", order)
+
+    assert status == 200
+    [change] = eventually(lambda: status_changes(order["orderId"]))
+    assert change == {"orderId": order["orderId"], "status": "PLACED", "previousStatus": None}
