@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from devstack import asl
-from devstack.paths import EVENT_PATTERNS_DIR, LAMBDAS_DIR
+from devstack.paths import EVENT_PATTERNS_DIR, LAMBDAS_DIR, POLICIES_DIR
 from devstack.stack import (
     EVENT_BUS,
     FUNCTIONS,
@@ -135,17 +135,12 @@ def _create_table(dynamodb: Any, table: Table, name: str) -> dict[str, Any]:
     return dict(description)
 
 
-# X-Ray's write actions have no resource-level permissions, so their Resource is "*".
-XRAY_STATEMENT = {
-    "Effect": "Allow",
-    "Action": [
-        "xray:PutTraceSegments",
-        "xray:PutTelemetryRecords",
-        "xray:GetSamplingRules",
-        "xray:GetSamplingTargets",
-    ],
-    "Resource": "*",
-}
+def wildcard_statements(policy_file: str) -> list[dict[str, Any]]:
+    """Statements whose Resource must be "*" (no resource-level permissions), from the same
+    files in terraform/policies/ the Terraform modules merge in."""
+    document = json.loads((POLICIES_DIR / policy_file).read_text(encoding="utf-8"))
+    statements: list[dict[str, Any]] = document["Statement"]
+    return statements
 
 
 def _log_group_arn(region: str, account: str, name: str) -> str:
@@ -208,7 +203,7 @@ def _function_statements(
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": f"{log_group}:*",
         },
-        XRAY_STATEMENT,
+        *wildcard_statements("xray_write.json"),
     ]
 
 
@@ -229,25 +224,8 @@ def _state_machine_statements(machine: StateMachine, outputs: StackOutputs) -> l
         }
         for name, actions in sorted(by_placeholder.items())
     ]
-    statements.append(
-        {
-            "Effect": "Allow",
-            "Action": [
-                "logs:CreateLogDelivery",
-                "logs:GetLogDelivery",
-                "logs:UpdateLogDelivery",
-                "logs:DeleteLogDelivery",
-                "logs:ListLogDeliveries",
-                "logs:PutResourcePolicy",
-                "logs:DescribeResourcePolicies",
-                "logs:DescribeLogGroups",
-            ],
-            # Vended log delivery (how Step Functions writes its logs) has no resource-level
-            # permissions; the AWS docs' policy for state machine logging uses "*" too.
-            "Resource": "*",
-        }
-    )
-    statements.append(XRAY_STATEMENT)
+    statements += wildcard_statements("state_machine_log_delivery.json")
+    statements += wildcard_statements("xray_write.json")
     return statements
 
 

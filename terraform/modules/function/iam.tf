@@ -12,6 +12,9 @@ data "aws_iam_policy_document" "assume_role" {
 # The same statements as devstack/provision.py: the function's table actions on the named
 # tables, its own log group, and X-Ray.
 data "aws_iam_policy_document" "this" {
+  # X-Ray has no resource-level permissions: its "*" statement lives in terraform/policies/.
+  source_policy_documents = [file("${path.module}/../../policies/xray_write.json")]
+
   dynamic "statement" {
     for_each = var.table_access
 
@@ -76,18 +79,6 @@ data "aws_iam_policy_document" "this" {
     sid       = "OwnLogGroup"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${local.log_group_arn}:*"]
-  }
-
-  # X-Ray's write actions have no resource-level permissions, so their Resource is "*".
-  statement {
-    sid = "XRay"
-    actions = [
-      "xray:PutTraceSegments",
-      "xray:PutTelemetryRecords",
-      "xray:GetSamplingRules",
-      "xray:GetSamplingTargets",
-    ]
-    resources = ["*"]
   }
 }
 

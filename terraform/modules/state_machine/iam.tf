@@ -10,6 +10,12 @@ data "aws_iam_policy_document" "assume_role" {
 }
 
 data "aws_iam_policy_document" "this" {
+  # The "*" statements (log delivery, X-Ray), each with its reason, in terraform/policies/.
+  source_policy_documents = [
+    file("${path.module}/../../policies/state_machine_log_delivery.json"),
+    file("${path.module}/../../policies/xray_write.json"),
+  ]
+
   # What the definition calls, each action on the resource it names (built by the caller).
   dynamic "statement" {
     for_each = var.policy_statements
@@ -19,35 +25,6 @@ data "aws_iam_policy_document" "this" {
       actions   = statement.value.actions
       resources = statement.value.resources
     }
-  }
-
-  # Vended log delivery (how Step Functions writes its logs) has no resource-level permissions;
-  # the AWS documentation's policy for state machine logging uses "*" too.
-  statement {
-    sid = "LogDelivery"
-    actions = [
-      "logs:CreateLogDelivery",
-      "logs:GetLogDelivery",
-      "logs:UpdateLogDelivery",
-      "logs:DeleteLogDelivery",
-      "logs:ListLogDeliveries",
-      "logs:PutResourcePolicy",
-      "logs:DescribeResourcePolicies",
-      "logs:DescribeLogGroups",
-    ]
-    resources = ["*"]
-  }
-
-  # X-Ray's write actions have no resource-level permissions, so their Resource is "*".
-  statement {
-    sid = "XRay"
-    actions = [
-      "xray:PutTraceSegments",
-      "xray:PutTelemetryRecords",
-      "xray:GetSamplingRules",
-      "xray:GetSamplingTargets",
-    ]
-    resources = ["*"]
   }
 }
 
