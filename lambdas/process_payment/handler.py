@@ -19,7 +19,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from process_payment.logic import process_payment
 from process_payment.processors import SimulatedProcessor
 from shared.clients import dynamodb_table
-from shared.observability import create_observability, masked
+from shared.masking import masked
+from shared.observability import create_observability
 from shared.payment_ledger import Charge, PaymentLedger
 from shared.settings import load_settings
 

@@ -7,7 +7,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.clients import dynamodb_table
-from shared.observability import create_observability, masked
+from shared.masking import masked
+from shared.observability import create_observability
 from shared.settings import load_settings
 from validate_order.catalogue import DynamoDBCatalogue
 from validate_order.logic import validate_order

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from shared.observability import create_observability, masked
+from shared.masking import masked
+from shared.observability import create_observability
 
 pytestmark = pytest.mark.unit
 
