@@ -8,7 +8,7 @@
    Task, re-parses the whole ASL document with ANTLR for every execution, and re-parses every
    JSONPath each time it is read. The clients, the ASL parse trees (not the evaluation
    components built from them, which carry per-execution state) and the JSONPath
-   expressions are cached. Together this makes an order about three times faster.
+   expressions are cached (the bench of the evidence work will put a number on it).
 3. The moto gaps the workflows need, each a documented patch in :mod:`devstack.moto_gaps`
    that leaves moto's behaviour alone where the feature is unused: ``states:startExecution``
    tasks (plain, ``.sync``, ``.sync:2``), EventBridge targets for Lambda, SNS and Step
