@@ -85,6 +85,31 @@ def _iam_action(integration: str) -> str:
     return f"{service}:{operation[0].upper()}{operation[1:]}"
 
 
+_RUN_TO_COMPLETION = (".sync", ".sync:2")
+# What Step Functions itself calls to follow a child execution it started with .sync.
+_FOLLOW_CHILD_ACTIONS = ("states:DescribeExecution", "states:StopExecution")
+
+
+def _integration(name: str, state: Mapping[str, Any]) -> str:
+    resource = str(state["Resource"])
+    prefix = "arn:aws:states:::"
+    if not resource.startswith(prefix):
+        raise ValueError(f"{name}: only optimised integrations are used here, not {resource}")
+    return resource[len(prefix) :]
+
+
+def runs_child_to_completion(document: Mapping[str, Any]) -> bool:
+    """Whether a Task starts a child execution and waits for it (``.sync`` / ``.sync:2``).
+
+    Such a state machine also needs the managed EventBridge rule Step Functions uses to
+    learn that the child finished (terraform/policies/sync_execution_events.json).
+    """
+    return any(
+        _integration(name, state).endswith(_RUN_TO_COMPLETION)
+        for name, state in task_states(document).items()
+    )
+
+
 def service_calls(document: Mapping[str, Any]) -> set[tuple[str, str]]:
     """(IAM action, target) for each service integration the ASL performs.
 
@@ -92,11 +117,7 @@ def service_calls(document: Mapping[str, Any]) -> set[tuple[str, str]]:
     """
     calls: set[tuple[str, str]] = set()
     for name, state in task_states(document).items():
-        resource = state["Resource"]
-        prefix = "arn:aws:states:::"
-        if not resource.startswith(prefix):
-            raise ValueError(f"{name}: only optimised integrations are used here, not {resource}")
-        integration = resource[len(prefix) :]
+        integration = _integration(name, state)
         service = integration.split(":")[0]
         parameters = state.get("Parameters", {})
         if service == "events":
@@ -104,4 +125,6 @@ def service_calls(document: Mapping[str, Any]) -> set[tuple[str, str]]:
         else:
             targets = {parameters[_TARGET_PARAMETER[service]]}
         calls.update((_iam_action(integration), target) for target in targets)
+        if integration.endswith(_RUN_TO_COMPLETION):
+            calls.update((action, target) for action in _FOLLOW_CHILD_ACTIONS for target in targets)
     return calls

@@ -12,6 +12,7 @@ from devstack.embedded import EmbeddedAws
 from devstack.executions import ExecutionResult, run_execution
 from devstack.provision import StackOutputs, provision
 from devstack.seed import seed_catalogue_and_stock
+from devstack.stack import EVENT_BUS, Naming
 
 
 class EmbeddedStack:
@@ -33,6 +34,23 @@ class EmbeddedStack:
             self.outputs.state_machines["order_processing"],
             order,
         )
+
+    def set_rule_enabled(self, rule: str, enabled: bool) -> None:
+        """Enable or disable one of the stack's EventBridge rules (EnableRule/DisableRule)."""
+        events = self.aws.client("events")
+        toggle = events.enable_rule if enabled else events.disable_rule
+        toggle(Name=Naming().name(rule), EventBusName=self.outputs.buses[EVENT_BUS])
+
+    def stop_running_executions(self, machine: str) -> int:
+        """Stop every execution of ``machine`` still running; return how many."""
+        sfn = self.aws.client("stepfunctions")
+        pages = sfn.get_paginator("list_executions").paginate(
+            stateMachineArn=self.outputs.state_machines[machine], statusFilter="RUNNING"
+        )
+        running = [e["executionArn"] for page in pages for e in page["executions"]]
+        for arn in running:
+            sfn.stop_execution(executionArn=arn, error="TestEnded")
+        return len(running)
 
     def stock(self, product_id: str) -> int | None:
         item = self.aws.client("dynamodb").get_item(

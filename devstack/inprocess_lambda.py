@@ -91,8 +91,9 @@ class InProcessRuntime:
         if str(LAMBDAS_DIR) not in sys.path:
             sys.path.insert(0, str(LAMBDAS_DIR))
 
-    def _handler(self, handler: str) -> Callable[[Any, Any], Any]:
-        module_name, _, attribute = handler.rpartition(".")
+    def handler_module(self, handler: str) -> ModuleType:
+        """The module a handler lives in, loaded as a cold start would (tests patch it)."""
+        module_name = handler.rpartition(".")[0]
         module = self._modules.get(module_name)
         if module is None:
             # A fresh runtime re-runs module scope (settings, clients), as a cold start does.
@@ -101,7 +102,12 @@ class InProcessRuntime:
             else:
                 module = importlib.import_module(module_name)
             self._modules[module_name] = module
-        function: Callable[[Any, Any], Any] = getattr(module, attribute)
+        return module
+
+    def _handler(self, handler: str) -> Callable[[Any, Any], Any]:
+        function: Callable[[Any, Any], Any] = getattr(
+            self.handler_module(handler), handler.rpartition(".")[2]
+        )
         return function
 
     def invoke(

@@ -7,7 +7,9 @@ moto has them:
 
 1. :func:`sfn_parameter_casing`: ``states:startExecution`` tasks (plain, ``.sync``,
    ``.sync:2``) reach boto3 with the ASL's casing and fail with ``KeyError``;
-   :func:`send_task_failure_cause`: SendTaskFailure drops its ``cause``.
+   :func:`send_task_failure_cause`: SendTaskFailure drops its ``cause``;
+   :func:`heartbeat_timeout_name`: a missed heartbeat fails as ``States.Timeout``;
+   :func:`sync_retry`: a retried ``.sync``/``.sync:2`` task times out at once.
 2. :func:`eventbridge_targets`: rules deliver to Lambda, SNS and Step Functions targets.
 3. :func:`sqs_event_source_mappings`: SQS mappings apply FilterCriteria and partial batch
    responses (``ReportBatchItemFailures``).
@@ -37,15 +39,31 @@ from moto.events.models import EventPattern, Rule
 from moto.events.utils import EventTemplateParser
 from moto.sns.models import sns_backends
 from moto.sqs.models import Message, Queue, sqs_backends
+from moto.stepfunctions.parser.api import HistoryEventType, TaskTimedOutEventDetails
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import (
+    StatesErrorName,
+)
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
+    StatesErrorNameType,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (  # noqa: E501
+    StateTaskServiceCallback,
+)
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (  # noqa: E501
     StateTaskServiceSfn,
 )
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task import StateTask
+from moto.stepfunctions.parser.asl.eval.callback.callback import HeartbeatTimeoutError
+from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.responses import StepFunctionResponse
 from moto.stepfunctions.responses import get_backend as stepfunctions_backend
 
 Patcher = Any  # what mock.patch.object returns (a private class of unittest.mock)
 
 _ORIGINAL_SFN_NORMALISE_PARAMETERS = StateTaskServiceSfn._normalise_parameters
+_ORIGINAL_TASK_FROM_ERROR = StateTask._from_error
+_ORIGINAL_EVAL_SYNC = StateTaskServiceCallback._eval_sync
 _ORIGINAL_SEND_TO_TARGETS = Rule.send_to_targets
 _ORIGINAL_SEND_SQS_BATCH = LambdaBackend.send_sqs_batch
 _ORIGINAL_CREATE_MAPPING = LambdaBackend.create_event_source_mapping
@@ -56,6 +74,8 @@ def patches() -> list[Patcher]:
     return [
         *sfn_parameter_casing(),
         *send_task_failure_cause(),
+        *heartbeat_timeout_name(),
+        *sync_retry(),
         *eventbridge_targets(),
         *sqs_event_source_mappings(),
         *stream_event_source_mappings(),
@@ -146,6 +166,63 @@ def send_task_failure_cause() -> list[Patcher]:
     return [mock.patch.object(StepFunctionResponse, "send_task_failure", send_task_failure)]
 
 
+def heartbeat_timeout_name() -> list[Patcher]:
+    """Name a missed heartbeat ``States.HeartbeatTimeout``, as AWS does.
+
+    moto's interpreter turns every ``TimeoutError`` of a task, including its
+    ``HeartbeatTimeoutError``, into ``States.Timeout``. A Catch on ``States.Timeout`` alone
+    would behave the same either way; the error's name in the history and in ``$.error``
+    would not. Hook: ``StateTask._from_error``.
+    """
+
+    def from_error(self: StateTask, env: Any, ex: Exception) -> FailureEvent:
+        if not isinstance(ex, HeartbeatTimeoutError):
+            return _ORIGINAL_TASK_FROM_ERROR(self, env, ex)
+        name = StatesErrorNameType.StatesHeartbeatTimeout
+        return FailureEvent(
+            env=env,
+            error_name=StatesErrorName(typ=name),
+            event_type=HistoryEventType.TaskTimedOut,
+            event_details=cast(  # a total TypedDict that moto itself fills with one key
+                EventDetails,
+                {"taskTimedOutEventDetails": TaskTimedOutEventDetails(error=name.to_name())},
+            ),
+        )
+
+    return [mock.patch.object(StateTask, "_from_error", from_error)]
+
+
+def sync_retry() -> list[Patcher]:
+    """Let a retried ``.sync`` / ``.sync:2`` task wait for its new child.
+
+    moto also listens for a task token on these tasks. The token comes from the context
+    object and is the same on every attempt of the state; the first attempt's end interrupts
+    its callback endpoint, so on a retry the token wait returns at once and the task fails
+    with ``States.Timeout`` while its child runs on. A ``.sync`` task has no task token on
+    AWS, so here it does not listen for one; ``.waitForTaskToken`` tasks are unchanged.
+    Hook: ``StateTaskServiceCallback._eval_sync``.
+    """
+
+    def eval_sync(
+        self: StateTaskServiceCallback,
+        env: Any,
+        sync_resolver: Any,
+        timeout_seconds: int | None,
+        callback_endpoint: Any,
+        heartbeat_endpoint: Any,
+    ) -> Any:
+        return _ORIGINAL_EVAL_SYNC(
+            self,
+            env=env,
+            sync_resolver=sync_resolver,
+            timeout_seconds=timeout_seconds,
+            callback_endpoint=None,
+            heartbeat_endpoint=heartbeat_endpoint,
+        )
+
+    return [mock.patch.object(StateTaskServiceCallback, "_eval_sync", eval_sync)]
+
+
 # 2. EventBridge targets --------------------------------------------------------------------
 
 _ADDED_TARGET_SERVICES = frozenset({"lambda", "sns", "states"})
@@ -210,11 +287,14 @@ def eventbridge_targets() -> list[Patcher]:
     ``InputPath`` or ``InputTransformer`` and then: Step Functions starts an execution with it
     as input (named by a UUID, as EventBridge does); SNS publishes it as the message; Lambda
     is invoked asynchronously (one attempt: AWS's two async retries are not modelled). The
-    other targets go to moto's own code unchanged.
+    other targets go to moto's own code unchanged. A disabled rule (DisableRule) delivers
+    nothing, as on AWS; moto delivers regardless.
     Hook: ``moto.events.models.Rule.send_to_targets``.
     """
 
     def send_to_targets(self: Rule, original_event: Any, transform_input: bool = True) -> None:
+        if self.state != "ENABLED":
+            return None
         added = [t for t in self.targets if _target_service(t) in _ADDED_TARGET_SERVICES]
         if not added:
             return _ORIGINAL_SEND_TO_TARGETS(self, original_event, transform_input)

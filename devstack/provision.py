@@ -32,6 +32,7 @@ from devstack.stack import (
     TOPICS,
     Function,
     Naming,
+    Rule,
     StateMachine,
     StreamConsumer,
     Table,
@@ -66,12 +67,28 @@ class StackOutputs:
             "topic": self.topics,
             "bus": self.buses,
             "state_machine": self.state_machines,
+            "queue": self.queues,
         }[kind]
         return lookup[key]
 
-    def resolve_arn(self, kind: str, key: str) -> str:
-        lookup = {"table": self.table_arns, "bus": self.bus_arns}.get(kind)
-        return lookup[key] if lookup is not None else self.resolve(kind, key)
+    def resource_arns(self, kind: str, key: str) -> list[str]:
+        """The ARNs an IAM statement about that resource names.
+
+        A state machine's statement also covers its executions (``.sync`` describes and
+        stops the child execution it started).
+        """
+        if kind == "state_machine":
+            arn = self.state_machines[key]
+            return [arn, execution_arns(arn)]
+        lookup = {"table": self.table_arns, "bus": self.bus_arns, "queue": self.queue_arns}.get(
+            kind
+        )
+        return [lookup[key] if lookup is not None else self.resolve(kind, key)]
+
+
+def execution_arns(state_machine_arn: str) -> str:
+    """``arn:...:stateMachine:<name>`` -> ``arn:...:execution:<name>:*``."""
+    return f"{state_machine_arn.replace(':stateMachine:', ':execution:', 1)}:*"
 
 
 def _quiet(_: str) -> None:
@@ -220,10 +237,12 @@ def _state_machine_statements(machine: StateMachine, outputs: StackOutputs) -> l
         {
             "Effect": "Allow",
             "Action": sorted(actions),
-            "Resource": outputs.resolve_arn(*machine.substitutions[name]),
+            "Resource": outputs.resource_arns(*machine.substitutions[name]),
         }
         for name, actions in sorted(by_placeholder.items())
     ]
+    if asl.runs_child_to_completion(document):
+        statements += wildcard_statements("sync_execution_events.json")
     statements += wildcard_statements("state_machine_log_delivery.json")
     statements += wildcard_statements("xray_write.json")
     return statements
@@ -279,16 +298,14 @@ def _create_queues(sqs: Any, naming: Naming, outputs: StackOutputs, progress: Pr
 def _route_to_queues(clients: ClientFactory, naming: Naming, outputs: StackOutputs) -> None:
     """EventBridge rules and SNS subscriptions that feed the queues."""
     sqs, events, sns = clients("sqs"), clients("events"), clients("sns")
-    bus = outputs.buses[EVENT_BUS]
     for rule in RULES:
-        pattern = (EVENT_PATTERNS_DIR / rule.pattern_file).read_text(encoding="utf-8")
-        rule_arn = events.put_rule(
-            Name=naming.name(rule.key), EventBusName=bus, EventPattern=pattern
-        )["RuleArn"]
+        if rule.target_queue is None:
+            continue
+        rule_arn = _put_rule(events, rule, naming, outputs)
         queue_arn = outputs.queue_arns[rule.target_queue]
         events.put_targets(
             Rule=naming.name(rule.key),
-            EventBusName=bus,
+            EventBusName=outputs.buses[EVENT_BUS],
             Targets=[{"Id": rule.target_queue, "Arn": queue_arn}],
         )
         sqs.set_queue_attributes(
@@ -307,6 +324,36 @@ def _route_to_queues(clients: ClientFactory, naming: Naming, outputs: StackOutpu
             Protocol="sqs",
             Endpoint=queue_arn,
             Attributes={"RawMessageDelivery": "true"},
+        )
+
+
+def _put_rule(events: Any, rule: Rule, naming: Naming, outputs: StackOutputs) -> str:
+    pattern = (EVENT_PATTERNS_DIR / rule.pattern_file).read_text(encoding="utf-8")
+    return str(
+        events.put_rule(
+            Name=naming.name(rule.key), EventBusName=outputs.buses[EVENT_BUS], EventPattern=pattern
+        )["RuleArn"]
+    )
+
+
+def _route_to_state_machines(clients: ClientFactory, naming: Naming, outputs: StackOutputs) -> None:
+    """Rules that start a state machine directly, each through a role allowed only that."""
+    events, iam = clients("events"), clients("iam")
+    for rule in RULES:
+        if rule.target_state_machine is None:
+            continue
+        _put_rule(events, rule, naming, outputs)
+        machine_arn = outputs.state_machines[rule.target_state_machine]
+        role_arn = _create_role(
+            iam,
+            naming.name(rule.key),
+            "events.amazonaws.com",
+            [{"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": machine_arn}],
+        )
+        events.put_targets(
+            Rule=naming.name(rule.key),
+            EventBusName=outputs.buses[EVENT_BUS],
+            Targets=[{"Id": rule.target_state_machine, "Arn": machine_arn, "RoleArn": role_arn}],
         )
 
 
@@ -446,4 +493,5 @@ def provision(
             tracingConfiguration={"enabled": True},
         )
         outputs.state_machines[machine.key] = created["stateMachineArn"]
+    _route_to_state_machines(clients, naming, outputs)
     return outputs

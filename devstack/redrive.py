@@ -11,10 +11,8 @@ import argparse
 import sys
 from typing import Any
 
-import boto3
-
-from devstack.ministack import endpoint_url
-from devstack.stack import DEFAULT_REGION, QUEUES, Naming
+from devstack.stack import QUEUES, Naming
+from devstack.target_clients import ENVIRONMENTS, client
 
 BATCH = 10
 
@@ -46,19 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     names = [queue.key for queue in QUEUES if queue.dead_letter]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("queue", help=f"one of: {', '.join(names)}")
-    parser.add_argument("--env", default="local", choices=("local", "dev", "prod"))
+    parser.add_argument("--env", default="local", choices=ENVIRONMENTS)
     args = parser.parse_args(argv)
     if args.queue not in names:
         print(f"unknown queue {args.queue!r}; choose one of: {', '.join(names)}", file=sys.stderr)
         return 2
-    local = args.env == "local"
-    sqs = boto3.client(
-        "sqs",
-        region_name=DEFAULT_REGION,
-        endpoint_url=endpoint_url() if local else None,
-        aws_access_key_id="test" if local else None,
-        aws_secret_access_key="test" if local else None,  # the emulator's placeholder
-    )
+    sqs = client("sqs", args.env)
     naming = Naming(args.env)
     queue = next(q for q in QUEUES if q.key == args.queue)
     queue_url = sqs.get_queue_url(QueueName=naming.name(queue.key))["QueueUrl"]

@@ -122,6 +122,13 @@ FUNCTIONS = (
         10,
         publishes_events=True,
     ),
+    Function(
+        "shipping_label",
+        256,
+        5,
+        MappingProxyType({"IDEMPOTENCY_TABLE_NAME": "idempotency"}),
+        MappingProxyType({"idempotency": _IDEMPOTENCY}),
+    ),
 )
 
 # Actions a DynamoDB stream event source mapping needs on the stream.
@@ -157,11 +164,20 @@ class Queue:
 
 @dataclass(frozen=True)
 class Rule:
-    """An EventBridge rule on the bus whose pattern is a shared JSON file."""
+    """An EventBridge rule on the bus whose pattern is a shared JSON file.
+
+    It targets one queue or one state machine (started directly, through a role that may
+    start only that state machine).
+    """
 
     key: str
     pattern_file: str  # under terraform/events/, read by Terraform with file()
-    target_queue: str
+    target_queue: str | None = None
+    target_state_machine: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.target_queue is None) == (self.target_state_machine is None):
+            raise ValueError(f"rule {self.key}: exactly one of a queue or a state machine")
 
 
 @dataclass(frozen=True)
@@ -187,6 +203,9 @@ QUEUES = (
     Queue("review", visibility_timeout_s=60),
     Queue("notifications", 60),
     Queue("order-stream-failures", 60, dead_letter=False),
+    # Approval requests wait here for a reviewer (make approvals / approve / reject). The
+    # review tools receive messages to find one, so the receive count is no sign of poison.
+    Queue("approvals", visibility_timeout_s=30, max_receive_count=50),
 )
 STREAM_CONSUMERS = (
     StreamConsumer(
@@ -196,7 +215,10 @@ STREAM_CONSUMERS = (
         on_failure_queue="order-stream-failures",
     ),
 )
-RULES = (Rule("high-value-orders", "high_value_order_placed.json", target_queue="review"),)
+RULES = (
+    Rule("high-value-orders", "high_value_order_placed.json", target_queue="review"),
+    Rule("fulfil-placed-orders", "order_placed.json", target_state_machine="order_fulfilment"),
+)
 SUBSCRIPTIONS = (Subscription("order-notifications", queue="notifications"),)
 
 TOPICS = ("order-notifications",)
@@ -216,6 +238,31 @@ STATE_MACHINES = (
                 "OrdersTableName": ("table", "orders"),
                 "OrderNotificationsTopicArn": ("topic", "order-notifications"),
                 "EventBusName": ("bus", EVENT_BUS),
+            }
+        ),
+    ),
+    # Before order_fulfilment, which starts it.
+    StateMachine(
+        "pick_pack_label",
+        "EXPRESS",
+        MappingProxyType(
+            {
+                "OrdersTableName": ("table", "orders"),
+                "ShippingLabelFunctionArn": ("function", "shipping_label"),
+            }
+        ),
+    ),
+    StateMachine(
+        "order_fulfilment",
+        "STANDARD",
+        MappingProxyType(
+            {
+                "OrdersTableName": ("table", "orders"),
+                "InventoryTableName": ("table", "inventory"),
+                "ApprovalQueueUrl": ("queue", "approvals"),
+                "PickPackLabelStateMachineArn": ("state_machine", "pick_pack_label"),
+                "RefundPaymentFunctionArn": ("function", "refund_payment"),
+                "OrderNotificationsTopicArn": ("topic", "order-notifications"),
             }
         ),
     ),

@@ -23,6 +23,11 @@ class RiskAssessment:
     score: int
     reasons: tuple[str, ...]
 
+    @property
+    def summary(self) -> str:
+        """One line for the reviewer's approval request (fulfilment reads it from the order)."""
+        return f"{self.score}/100: {'; '.join(self.reasons)}"
+
 
 def assess(detail: Mapping[str, Any]) -> RiskAssessment:
     """Score the ``OrderPlaced`` event detail; raise ValidationError if it is not one."""

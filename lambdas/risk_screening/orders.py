@@ -17,10 +17,13 @@ class OrderRiskWriter:
         """
         self._table.update_item(
             Key={"orderId": assessment.order_id},
-            UpdateExpression="SET riskScore = :score, riskReasons = :reasons",
+            UpdateExpression=(
+                "SET riskScore = :score, riskReasons = :reasons, riskSummary = :summary"
+            ),
             ConditionExpression="attribute_exists(orderId)",
             ExpressionAttributeValues={
                 ":score": assessment.score,
                 ":reasons": list(assessment.reasons),
+                ":summary": assessment.summary,
             },
         )

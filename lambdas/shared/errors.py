@@ -33,3 +33,7 @@ class PaymentNotFound(Exception):
 
 class ConfigurationError(Exception):
     """A required environment variable is missing. Raised at cold start."""
+
+
+class CarrierUnavailable(Exception):
+    """The carrier's label service failed transiently. Retried; the run is retried whole."""

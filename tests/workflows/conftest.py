@@ -81,9 +81,15 @@ def _attach_observers(stack: EmbeddedStack) -> Observers:
     return Observers(sqs, urls["observe-notifications"][0], urls["observe-events"][0])
 
 
+FULFILMENT_RULE = "fulfil-placed-orders"
+
+
 @pytest.fixture(scope="package")  # torn down before other packages' tests start their moto
 def session_stack() -> Iterator[tuple[EmbeddedStack, Observers]]:
     with embedded_stack() as stack:
+        # Placement tests observe placement alone: fulfilment starts only where a test asks
+        # for it (the ``fulfilment`` fixture), so no order ships behind another test's back.
+        stack.set_rule_enabled(FULFILMENT_RULE, False)
         yield stack, _attach_observers(stack)
 
 

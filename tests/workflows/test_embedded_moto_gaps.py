@@ -43,6 +43,13 @@ HANDLERS = textwrap.dedent(
         CALLS.append(event)
 
 
+    def fail_first(event, context):
+        CALLS.append(event)
+        if len(CALLS) == 1:
+            raise ChildFailed("first call fails")
+        return {"echoed": event}
+
+
     def stream(event, context):
         CALLS.append(event)
         for r in event["Records"]:
@@ -263,6 +270,30 @@ def test_a_failed_child_fails_the_parent_task(gaps: Gaps, resource: str) -> None
     assert child_description["Cause"] == "sku-1"
 
 
+@pytest.mark.parametrize("resource", ["startExecution.sync", "startExecution.sync:2"])
+def test_a_child_that_failed_once_succeeds_when_the_parent_retries(
+    gaps: Gaps, resource: str
+) -> None:
+    flaky = gaps.function("fail_first")
+    child = gaps.state_machine({"StartAt": "Echo", "States": {"Echo": _echo_state(flaky)}})
+    definition = _parent(f"arn:aws:states:::states:{resource}", child)
+    definition["States"]["Child"]["Retry"] = [
+        {"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 1, "MaxAttempts": 2}
+    ]
+
+    with fast_interpreter_clock():
+        done = gaps.run(gaps.state_machine(definition), {"n": 5})
+
+    history = gaps.client("stepfunctions").get_execution_history(executionArn=done["executionArn"])[
+        "events"
+    ]
+    outcomes = [
+        e["type"] for e in history if e["type"] in ("TaskFailed", "TaskTimedOut", "TaskSucceeded")
+    ]
+    assert outcomes == ["TaskFailed", "TaskSucceeded"]  # not TaskTimedOut on the retry
+    assert len(gaps.calls) == 2
+
+
 # 2. .waitForTaskToken with TimeoutSeconds / HeartbeatSeconds ------------------------------
 
 
@@ -294,12 +325,15 @@ def _token(gaps: Gaps, url: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "timing",
-    [{"TimeoutSeconds": 120}, {"TimeoutSeconds": 3600, "HeartbeatSeconds": 60}],
+    ("timing", "error"),
+    [
+        ({"TimeoutSeconds": 120}, "States.Timeout"),
+        ({"TimeoutSeconds": 3600, "HeartbeatSeconds": 60}, "States.HeartbeatTimeout"),
+    ],
     ids=["timeout", "heartbeat"],
 )
 def test_wait_for_task_token_times_out_on_the_fast_clock(
-    gaps: Gaps, timing: dict[str, int]
+    gaps: Gaps, timing: dict[str, int], error: str
 ) -> None:
     url, _ = gaps.queue()
     machine = gaps.state_machine(_approval(url, **timing))
@@ -310,7 +344,7 @@ def test_wait_for_task_token_times_out_on_the_fast_clock(
 
     assert time.monotonic() - started < 5
     assert done["status"] == "FAILED"
-    assert done["error"] == "States.Timeout"
+    assert done["error"] == error
     assert min(timing.values()) in clock.requested_timeouts
     history = gaps.client("stepfunctions").get_execution_history(executionArn=done["executionArn"])
     assert "TaskTimedOut" in [e["type"] for e in history["events"]]
