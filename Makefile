@@ -12,7 +12,7 @@ ENV ?=
 SAM_VERSION := 1.170.0
 SAM := .tools/sam/bin/sam
 
-.PHONY: help venv demo test test-unit test-workflows test-infra test-integration terraform-validate lint format clean build invoke deploy destroy down redrive
+.PHONY: help venv demo test test-unit test-workflows test-infra test-integration terraform-validate lint format clean build invoke deploy destroy down redrive approvals approve reject import
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -82,9 +82,24 @@ deploy: $(STAMP) build ## Deploy: no ENV = the local emulator (started here); EN
 destroy: $(STAMP) ## Undo deploy: ENV=dev with Terraform (prod refuses); no ENV = stop and wipe the local stack
 	@$(BIN)/python -m devstack.deploy destroy $(if $(ENV),--env $(ENV),)
 
-redrive: $(STAMP) ## Move a DLQ's messages back to its queue: make redrive QUEUE=review|notifications [ENV=dev]
-	@test -n "$(QUEUE)" || { echo "usage: make redrive QUEUE=<review|notifications> [ENV=dev|prod]"; exit 2; }
+redrive: $(STAMP) ## Move a DLQ's messages back to its queue: make redrive QUEUE=review|notifications|approvals [ENV=dev]
+	@test -n "$(QUEUE)" || { echo "usage: make redrive QUEUE=<review|notifications|approvals> [ENV=dev|prod]"; exit 2; }
 	@$(BIN)/python -m devstack.redrive "$(QUEUE)" $(if $(ENV),--env $(ENV),)
+
+approvals: $(STAMP) ## List orders awaiting approval, with their risk score [ENV=dev]
+	@$(BIN)/python -m devstack.approvals list $(if $(ENV),--env $(ENV),)
+
+approve: $(STAMP) ## Approve a high-value order: make approve ORDER=<orderId> [ENV=dev]
+	@test -n "$(ORDER)" || { echo "usage: make approve ORDER=<orderId> [ENV=dev|prod]"; exit 2; }
+	@$(BIN)/python -m devstack.approvals approve "$(ORDER)" $(if $(ENV),--env $(ENV),)
+
+reject: $(STAMP) ## Reject a high-value order (stock released, refunded): make reject ORDER=<orderId> [REASON=...]
+	@test -n "$(ORDER)" || { echo "usage: make reject ORDER=<orderId> [REASON=<text>] [ENV=dev|prod]"; exit 2; }
+	@$(BIN)/python -m devstack.approvals reject "$(ORDER)" --reason "$(REASON)" $(if $(ENV),--env $(ENV),)
+
+import: $(STAMP) ## Import a stock file and wait for the result: make import FILE=<csv> [ENV=dev]
+	@test -n "$(FILE)" || { echo "usage: make import FILE=<csv with header productId,quantity> [ENV=dev|prod]"; exit 2; }
+	@$(BIN)/python -m devstack.imports "$(FILE)" $(if $(ENV),--env $(ENV),)
 
 down: $(STAMP) ## Stop the local stack (emulator and gateway); its data goes with it
 	@$(BIN)/python -m devstack.deploy down

@@ -67,11 +67,10 @@ class ApprovalRequest:
         )
 
     def describe(self) -> str:
-        score = "unscored" if self.risk_score is None else f"risk {self.risk_score}/100"
         units = sum(int(line.get("quantity", 0)) for line in self.items)
         return (
             f"{self.order_id}  {self.total / 100:,.2f} {self.currency}  {units} unit(s)  "
-            f"{score}  ({self.risk_summary})"
+            f"risk {self.risk_summary}"
         )
 
 

@@ -6,13 +6,14 @@ provisioning builds.
 
 import contextlib
 from collections.abc import Iterator, Mapping
+from types import ModuleType
 from typing import Any
 
 from devstack.embedded import EmbeddedAws
 from devstack.executions import ExecutionResult, run_execution
 from devstack.provision import StackOutputs, provision
 from devstack.seed import seed_catalogue_and_stock
-from devstack.stack import EVENT_BUS, Naming
+from devstack.stack import EVENT_BUS, Naming, function_environment, function_named
 
 
 class EmbeddedStack:
@@ -51,6 +52,16 @@ class EmbeddedStack:
         for arn in running:
             sfn.stop_execution(executionArn=arn, error="TestEnded")
         return len(running)
+
+    def function_module(self, key: str) -> ModuleType:
+        """A function's handler module as its cold start loads it here (tests patch it)."""
+        function = function_named(key)
+        environment = {
+            **function_environment(function, Naming(), self.outputs.account),
+            "AWS_REGION": self.aws.region,
+            "AWS_DEFAULT_REGION": self.aws.region,
+        }
+        return self.aws.runtime.handler_module(function.handler, environment)
 
     def stock(self, product_id: str) -> int | None:
         item = self.aws.client("dynamodb").get_item(

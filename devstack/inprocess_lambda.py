@@ -91,8 +91,13 @@ class InProcessRuntime:
         if str(LAMBDAS_DIR) not in sys.path:
             sys.path.insert(0, str(LAMBDAS_DIR))
 
-    def handler_module(self, handler: str) -> ModuleType:
-        """The module a handler lives in, loaded as a cold start would (tests patch it)."""
+    def handler_module(self, handler: str, environment: Mapping[str, str]) -> ModuleType:
+        """The module a handler lives in, loaded (if it is not yet) as a cold start with the
+        function's ``environment`` would load it. Tests patch what it holds."""
+        with _INVOCATION_LOCK, _environment({**environment, **self.overrides}):
+            return self._module(handler)
+
+    def _module(self, handler: str) -> ModuleType:
         module_name = handler.rpartition(".")[0]
         module = self._modules.get(module_name)
         if module is None:
@@ -106,7 +111,7 @@ class InProcessRuntime:
 
     def _handler(self, handler: str) -> Callable[[Any, Any], Any]:
         function: Callable[[Any, Any], Any] = getattr(
-            self.handler_module(handler), handler.rpartition(".")[2]
+            self._module(handler), handler.rpartition(".")[2]
         )
         return function
 

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from devstack import ministack
 from devstack.embedded_stack import embedded_stack
 from devstack.inprocess_lambda import InProcessRuntime
 from devstack.package import BUILD_DIR, logical_id
@@ -67,7 +68,7 @@ def local_stack_up(endpoint: str = LOCAL_ENDPOINT) -> bool:
 
 
 def invoke_with_sam(function: Function, event: Path, sam: str) -> int:
-    environment = function_environment(function, Naming())
+    environment = function_environment(function, Naming(), ministack.ACCOUNT_ID)
     environment["AWS_ENDPOINT_URL"] = "http://host.docker.internal:4566"
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as env_file:
         json.dump({logical_id(function): environment}, env_file)
@@ -91,12 +92,12 @@ def invoke_in_process(function: Function, payload: Any) -> int:
         "region": DEFAULT_REGION,
         "event": payload,
     }
-    environment = function_environment(function, Naming())
     if local_stack_up():
         print(f"No container runtime: running {function.handler} in this process against the "
               f"local stack at {LOCAL_ENDPOINT}.", flush=True)  # fmt: skip
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+        environment = function_environment(function, Naming(), ministack.ACCOUNT_ID)
         environment["AWS_ENDPOINT_URL"] = LOCAL_ENDPOINT
         result = runtime.invoke(function_arn="local", environment=environment, **arguments)
     else:
@@ -105,6 +106,7 @@ def invoke_in_process(function: Function, payload: Any) -> int:
               flush=True)  # fmt: skip
         with embedded_stack() as stack:
             arn = stack.outputs.functions[function.key]
+            environment = function_environment(function, Naming(), stack.outputs.account)
             result = runtime.invoke(function_arn=arn, environment=environment, **arguments)
     payload_json, errored, _ = result
     print(json.dumps(json.loads(payload_json), indent=2))

@@ -30,6 +30,7 @@ from devstack.background import BackgroundProcess, scrubbed_environment
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 4566
+ACCOUNT_ID = "000000000000"  # the account every MiniStack resource lives in
 HEALTH_PATH = "/_ministack/health"
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0

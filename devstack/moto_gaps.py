@@ -17,6 +17,9 @@ moto has them:
    MaximumRetryAttempts, BisectBatchOnFunctionError, ReportBatchItemFailures and the
    OnFailure destination.
 
+5. :func:`bucket_policy_transport`: bucket policies see ``aws:SecureTransport`` (the usual
+   TLS-only Deny otherwise denies every request).
+
 Filters are applied here, from the mapping's own FilterCriteria, with moto's EventBridge
 pattern matcher (Lambda's filter syntax is EventBridge's); never in handlers or tests.
 """
@@ -37,6 +40,8 @@ from moto.core.utils import iso_8601_datetime_without_milliseconds, unix_time
 from moto.dynamodb.models import dynamodb_backends
 from moto.events.models import EventPattern, Rule
 from moto.events.utils import EventTemplateParser
+from moto.iam.access_control import IAMPolicy, PermissionResult
+from moto.s3.models import FakeBucket
 from moto.sns.models import sns_backends
 from moto.sqs.models import Message, Queue, sqs_backends
 from moto.stepfunctions.parser.api import HistoryEventType, TaskTimedOutEventDetails
@@ -79,6 +84,7 @@ def patches() -> list[Patcher]:
         *eventbridge_targets(),
         *sqs_event_source_mappings(),
         *stream_event_source_mappings(),
+        *bucket_policy_transport(),
     ]
 
 
@@ -675,3 +681,53 @@ def stream_event_source_mappings() -> list[Patcher]:
         return "{}"  # truthy: moto then drops the delivered records from its buffer
 
     return [mock.patch.object(LambdaBackend, "send_dynamodb_items", send_dynamodb_items)]
+
+
+# 5. S3 bucket policies ----------------------------------------------------------------------
+
+
+_REQUEST_CONTEXT = {"aws:SecureTransport": "true"}  # boto3 reaches moto over https
+
+
+def _condition_holds(condition: dict[str, dict[str, Any]]) -> bool:
+    for operator, keys in condition.items():
+        for key, expected in keys.items():
+            actual = _REQUEST_CONTEXT.get(key)
+            wanted = [
+                str(v).lower() for v in (expected if isinstance(expected, list) else [expected])
+            ]
+            if operator not in ("Bool", "StringEquals"):
+                raise NotImplementedError(f"bucket policy condition operator {operator}")
+            if actual is None or actual.lower() not in wanted:
+                return False
+    return True
+
+
+def bucket_policy_transport() -> list[Patcher]:
+    """Evaluate a bucket policy's conditions against the request's transport.
+
+    moto evaluates a bucket's policy on every request, but its evaluator (written for trust
+    policies) knows only ``StringEquals``, has no request context, and answers DENIED for any
+    statement whose condition fails, whatever its Effect. So the standard TLS-only statement
+    (Deny when ``aws:SecureTransport`` is "false") denies every request. Here a statement's
+    condition is evaluated first, with ``aws:SecureTransport`` true (boto3 reaches the
+    in-process moto over https): a statement whose condition does not hold does not apply, and
+    the rest go to moto's evaluator without conditions. Hook: ``FakeBucket.get_permission``.
+    """
+
+    def get_permission(self: FakeBucket, action: str, resource: str) -> Any:
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        document = json.loads(self.policy)
+        statements = document["Statement"]
+        applicable = [
+            {key: value for key, value in statement.items() if key != "Condition"}
+            for statement in (statements if isinstance(statements, list) else [statements])
+            if _condition_holds(statement.get("Condition", {}))
+        ]
+        if not applicable:
+            return PermissionResult.NEUTRAL
+        policy = IAMPolicy(json.dumps({**document, "Statement": applicable}))
+        return policy.is_action_permitted(action, resource)
+
+    return [mock.patch.object(FakeBucket, "get_permission", get_permission)]

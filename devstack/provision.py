@@ -17,6 +17,7 @@ from typing import Any
 from devstack import asl
 from devstack.paths import EVENT_PATTERNS_DIR, LAMBDAS_DIR, POLICIES_DIR
 from devstack.stack import (
+    BUCKETS,
     EVENT_BUS,
     FUNCTIONS,
     LAMBDA_ARCHITECTURE,
@@ -30,6 +31,7 @@ from devstack.stack import (
     SUBSCRIPTIONS,
     TABLES,
     TOPICS,
+    Bucket,
     Function,
     Naming,
     Rule,
@@ -48,6 +50,7 @@ class StackOutputs:
     """Names and ARNs of what was provisioned, keyed by logical name."""
 
     region: str
+    account: str
     tables: dict[str, str] = field(default_factory=dict)
     table_arns: dict[str, str] = field(default_factory=dict)
     functions: dict[str, str] = field(default_factory=dict)  # key -> ARN
@@ -58,6 +61,7 @@ class StackOutputs:
     queues: dict[str, str] = field(default_factory=dict)  # key (DLQs too) -> URL
     stream_arns: dict[str, str] = field(default_factory=dict)  # table key -> stream ARN
     queue_arns: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)  # key -> name
 
     def resolve(self, kind: str, key: str) -> str:
         """The value that fills an ASL placeholder declared as (kind, key)."""
@@ -68,6 +72,7 @@ class StackOutputs:
             "bus": self.buses,
             "state_machine": self.state_machines,
             "queue": self.queues,
+            "bucket": self.buckets,
         }[kind]
         return lookup[key]
 
@@ -80,6 +85,9 @@ class StackOutputs:
         if kind == "state_machine":
             arn = self.state_machines[key]
             return [arn, execution_arns(arn)]
+        if kind == "bucket":
+            arn = f"arn:aws:s3:::{self.buckets[key]}"
+            return [arn, f"{arn}/*"]
         lookup = {"table": self.table_arns, "bus": self.bus_arns, "queue": self.queue_arns}.get(
             kind
         )
@@ -207,10 +215,28 @@ def _function_statements(
         if function.publishes_events
         else []
     )
+    objects = (
+        [
+            {
+                "Effect": "Allow",
+                "Action": list(function.object_actions),
+                "Resource": outputs.resource_arns("bucket", function.bucket)[1],
+            },
+            {
+                # Without ListBucket a missing key answers 403 instead of 404 (NoSuchKey).
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket"],
+                "Resource": outputs.resource_arns("bucket", function.bucket)[0],
+            },
+        ]
+        if function.bucket
+        else []
+    )
     return [
         *consumed,
         *streams,
         *events,
+        *objects,
         *(
             {"Effect": "Allow", "Action": list(actions), "Resource": outputs.table_arns[table]}
             for table, actions in function.table_actions.items()
@@ -305,7 +331,7 @@ def _route_to_queues(clients: ClientFactory, naming: Naming, outputs: StackOutpu
         queue_arn = outputs.queue_arns[rule.target_queue]
         events.put_targets(
             Rule=naming.name(rule.key),
-            EventBusName=outputs.buses[EVENT_BUS],
+            EventBusName=rule_bus(rule, outputs),
             Targets=[{"Id": rule.target_queue, "Arn": queue_arn}],
         )
         sqs.set_queue_attributes(
@@ -327,11 +353,23 @@ def _route_to_queues(clients: ClientFactory, naming: Naming, outputs: StackOutpu
         )
 
 
+def rule_bus(rule: Rule, outputs: StackOutputs) -> str:
+    """The bus a rule listens on: the stack's own, or the account's default bus."""
+    return outputs.buses.get(rule.bus, rule.bus)
+
+
+def event_pattern(rule: Rule, outputs: StackOutputs) -> str:
+    """The rule's pattern from the shared file, placeholders filled as Terraform fills them."""
+    values = {name: outputs.resolve(*ref) for name, ref in rule.pattern_substitutions.items()}
+    return asl.render((EVENT_PATTERNS_DIR / rule.pattern_file).read_text(encoding="utf-8"), values)
+
+
 def _put_rule(events: Any, rule: Rule, naming: Naming, outputs: StackOutputs) -> str:
-    pattern = (EVENT_PATTERNS_DIR / rule.pattern_file).read_text(encoding="utf-8")
     return str(
         events.put_rule(
-            Name=naming.name(rule.key), EventBusName=outputs.buses[EVENT_BUS], EventPattern=pattern
+            Name=naming.name(rule.key),
+            EventBusName=rule_bus(rule, outputs),
+            EventPattern=event_pattern(rule, outputs),
         )["RuleArn"]
     )
 
@@ -352,8 +390,71 @@ def _route_to_state_machines(clients: ClientFactory, naming: Naming, outputs: St
         )
         events.put_targets(
             Rule=naming.name(rule.key),
-            EventBusName=outputs.buses[EVENT_BUS],
+            EventBusName=rule_bus(rule, outputs),
             Targets=[{"Id": rule.target_state_machine, "Arn": machine_arn, "RoleArn": role_arn}],
+        )
+
+
+def _tls_only_policy(bucket_arn: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ],
+        }
+    )
+
+
+def _create_bucket(s3: Any, bucket: Bucket, name: str, region: str) -> None:
+    """Private, encrypted, versioned, TLS-only; object events to EventBridge if asked."""
+    arguments: dict[str, Any] = {"Bucket": name}
+    if region != "us-east-1":
+        arguments["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    s3.create_bucket(**arguments)
+    s3.put_public_access_block(
+        Bucket=name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket=name,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+        },
+    )
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_policy(Bucket=name, Policy=_tls_only_policy(f"arn:aws:s3:::{name}"))
+    if bucket.expire_prefixes:
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=name,
+            LifecycleConfiguration={
+                "Rules": [
+                    {
+                        "ID": f"expire-{prefix.strip('/')}",
+                        "Filter": {"Prefix": prefix},
+                        "Status": "Enabled",
+                        "Expiration": {"Days": 1},
+                        "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+                    }
+                    for prefix in bucket.expire_prefixes
+                ]
+            },
+        )
+    if bucket.eventbridge:
+        s3.put_bucket_notification_configuration(
+            Bucket=name, NotificationConfiguration={"EventBridgeConfiguration": {}}
         )
 
 
@@ -402,7 +503,8 @@ def provision(
     supports (see ``devstack.local_layer``).
     """
     naming = naming or Naming()
-    outputs = StackOutputs(region=region)
+    account = clients("sts").get_caller_identity()["Account"]
+    outputs = StackOutputs(region=region, account=account)
     dynamodb, iam, lambda_ = clients("dynamodb"), clients("iam"), clients("lambda")
 
     for table in TABLES:
@@ -421,6 +523,12 @@ def provision(
             Name=name, Attributes={"KmsMasterKeyId": "alias/aws/sns"}
         )["TopicArn"]
 
+    for bucket in BUCKETS:
+        name = naming.bucket_name(bucket.key, account)
+        progress(f"bucket {name}")
+        _create_bucket(clients("s3"), bucket, name, region)
+        outputs.buckets[bucket.key] = name
+
     bus_name = naming.name(EVENT_BUS)
     progress(f"event bus {bus_name}")
     outputs.buses[EVENT_BUS] = bus_name
@@ -429,7 +537,6 @@ def provision(
     _create_queues(clients("sqs"), naming, outputs, progress)
     _route_to_queues(clients, naming, outputs)
 
-    account = clients("sts").get_caller_identity()["Account"]
     sources = zip_lambda_sources() if package is None else b""
     for function in FUNCTIONS:
         name = naming.name(function.key)
@@ -450,7 +557,7 @@ def provision(
             Layers=list(layer_arns),
             MemorySize=function.memory_mb,
             Timeout=function.timeout_s,
-            Environment={"Variables": function_environment(function, naming)},
+            Environment={"Variables": function_environment(function, naming, account)},
             TracingConfig={"Mode": "Active"},
         )
         outputs.functions[function.key] = created["FunctionArn"]

@@ -28,6 +28,19 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Bucket:
+    """An S3 bucket; functions that use it get its name in ``variable``.
+
+    Its physical name adds the account id (bucket names are global): see ``bucket_name``.
+    """
+
+    key: str
+    variable: str
+    eventbridge: bool = False  # object events go to the account's default event bus
+    expire_prefixes: tuple[str, ...] = ()  # lifecycle: objects under these expire after a day
+
+
+@dataclass(frozen=True)
 class Function:
     key: str
     memory_mb: int
@@ -36,6 +49,8 @@ class Function:
     table_actions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # table -> actions
     consumes_queue: str | None = None  # an SQS event source mapping from this queue
     publishes_events: bool = False  # puts events on the bus (EVENT_BUS_NAME)
+    bucket: str | None = None  # a bucket it reads and writes objects in (and may list)
+    object_actions: tuple[str, ...] = ()  # on the bucket's objects
 
     @property
     def handler(self) -> str:
@@ -129,6 +144,37 @@ FUNCTIONS = (
         MappingProxyType({"IDEMPOTENCY_TABLE_NAME": "idempotency"}),
         MappingProxyType({"idempotency": _IDEMPOTENCY}),
     ),
+    Function(
+        "inventory_extract",
+        1024,  # a 100,000-line file is read and validated in memory in a few seconds
+        120,
+        bucket="imports",
+        # Reads the upload the event names, by version; writes chunks, rejects and reports.
+        object_actions=("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject"),
+    ),
+    Function(
+        "inventory_load",
+        256,
+        60,
+        MappingProxyType(
+            {"INVENTORY_TABLE_NAME": "inventory", "IDEMPOTENCY_TABLE_NAME": "idempotency"}
+        ),
+        # TransactWriteItems is authorised by the actions of the items it writes.
+        MappingProxyType(
+            {"inventory": ("dynamodb:UpdateItem",), "idempotency": ("dynamodb:PutItem",)}
+        ),
+        bucket="imports",
+        object_actions=("s3:GetObject",),
+    ),
+)
+
+BUCKETS = (
+    Bucket(
+        "imports",
+        variable="IMPORT_BUCKET_NAME",
+        eventbridge=True,
+        expire_prefixes=("work/",),
+    ),
 )
 
 # Actions a DynamoDB stream event source mapping needs on the stream.
@@ -171,9 +217,12 @@ class Rule:
     """
 
     key: str
-    pattern_file: str  # under terraform/events/, read by Terraform with file()
+    pattern_file: str  # under terraform/events/, read by Terraform with templatefile()
     target_queue: str | None = None
     target_state_machine: str | None = None
+    bus: str = "orders"  # or "default": where AWS services such as S3 put their events
+    # pattern placeholder -> (kind, key) of the resource whose name fills it
+    pattern_substitutions: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if (self.target_queue is None) == (self.target_state_machine is None):
@@ -218,10 +267,17 @@ STREAM_CONSUMERS = (
 RULES = (
     Rule("high-value-orders", "high_value_order_placed.json", target_queue="review"),
     Rule("fulfil-placed-orders", "order_placed.json", target_state_machine="order_fulfilment"),
+    Rule(
+        "import-inventory-files",
+        "inventory_file_uploaded.json",
+        target_state_machine="inventory_import",
+        bus="default",
+        pattern_substitutions=MappingProxyType({"ImportBucketName": ("bucket", "imports")}),
+    ),
 )
 SUBSCRIPTIONS = (Subscription("order-notifications", queue="notifications"),)
 
-TOPICS = ("order-notifications",)
+TOPICS = ("order-notifications", "inventory-imports")
 EVENT_BUS = "orders"
 
 STATE_MACHINES = (
@@ -266,6 +322,17 @@ STATE_MACHINES = (
             }
         ),
     ),
+    StateMachine(
+        "inventory_import",
+        "STANDARD",
+        MappingProxyType(
+            {
+                "InventoryExtractFunctionArn": ("function", "inventory_extract"),
+                "InventoryLoadFunctionArn": ("function", "inventory_load"),
+                "InventoryImportsTopicArn": ("topic", "inventory-imports"),
+            }
+        ),
+    ),
 )
 
 
@@ -278,12 +345,19 @@ class Naming:
     def name(self, key: str) -> str:
         return f"{PROJECT}-{self.environment}-{key.replace('_', '-')}"
 
+    def bucket_name(self, key: str, account: str) -> str:
+        """Bucket names are global across AWS, so they end with the account id."""
+        return f"{self.name(key)}-{account}"
 
-def function_environment(function: Function, naming: Naming) -> dict[str, str]:
+
+def function_environment(function: Function, naming: Naming, account: str) -> dict[str, str]:
     """The environment variables a function is deployed with."""
     variables = {name: naming.name(table) for name, table in function.table_variables.items()}
     if function.publishes_events:
         variables["EVENT_BUS_NAME"] = naming.name(EVENT_BUS)
+    if function.bucket:
+        bucket = bucket_named(function.bucket)
+        variables[bucket.variable] = naming.bucket_name(bucket.key, account)
     variables.update(
         {
             "POWERTOOLS_SERVICE_NAME": function.service_name,
@@ -296,6 +370,10 @@ def function_environment(function: Function, naming: Naming) -> dict[str, str]:
 
 def function_named(key: str) -> Function:
     return next(f for f in FUNCTIONS if f.key == key)
+
+
+def bucket_named(key: str) -> Bucket:
+    return next(b for b in BUCKETS if b.key == key)
 
 
 def table_named(key: str) -> Table:

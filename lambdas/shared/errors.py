@@ -37,3 +37,16 @@ class ConfigurationError(Exception):
 
 class CarrierUnavailable(Exception):
     """The carrier's label service failed transiently. Retried; the run is retried whole."""
+
+
+class ImportFileRejected(Exception):
+    """An inventory file broke the format: moved under rejected/ with its report, nothing loaded.
+
+    Not retried: the same bytes fail the same way. The message names the report so the
+    notification the workflow sends points the sender at the lines to fix.
+    """
+
+    def __init__(self, report_key: str, bad_line_count: int) -> None:
+        self.report_key = report_key
+        self.bad_line_count = bad_line_count
+        super().__init__(f"{bad_line_count} bad line(s); see the report {report_key}")

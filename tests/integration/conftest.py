@@ -33,6 +33,18 @@ class LocalApi:
     api_key: str
     outputs: StackOutputs
     dynamodb: Any
+    endpoint: str
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for the deployed emulator."""
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=DEFAULT_REGION,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            config=Config(inject_host_prefix=False),
+        )
 
     def request(
         self, method: str, path: str, body: Any = None, api_key: str | None = None
@@ -91,7 +103,7 @@ def local_api() -> Iterator[LocalApi]:
         port=0,
     ).start()
     try:
-        yield LocalApi(gateway.url, api_key, outputs, dynamodb)
+        yield LocalApi(gateway.url, api_key, outputs, dynamodb, endpoint)
     finally:
         gateway.stop()
         ministack.stop(PORT)

@@ -144,16 +144,33 @@ def test_service_calls_pairs_each_iam_action_with_its_target() -> None:
     }
 
 
-def test_service_calls_drops_the_sync_suffix_from_the_action() -> None:
+@pytest.mark.parametrize("suffix", [".sync", ".sync:2"])
+def test_running_a_child_to_completion_also_describes_and_stops_it(suffix: str) -> None:
     document = {
         "States": {
             "Child": task(
-                "arn:aws:states:::states:startExecution.sync:2", StateMachineArn="${ChildArn}"
+                f"arn:aws:states:::states:startExecution{suffix}", StateMachineArn="${ChildArn}"
             )
         }
     }
 
+    assert asl.service_calls(document) == {
+        ("states:StartExecution", "${ChildArn}"),
+        ("states:DescribeExecution", "${ChildArn}"),
+        ("states:StopExecution", "${ChildArn}"),
+    }
+    assert asl.runs_child_to_completion(document)
+
+
+def test_starting_a_child_without_waiting_only_starts_it() -> None:
+    document = {
+        "States": {
+            "Child": task("arn:aws:states:::states:startExecution", StateMachineArn="${ChildArn}")
+        }
+    }
+
     assert asl.service_calls(document) == {("states:StartExecution", "${ChildArn}")}
+    assert not asl.runs_child_to_completion(document)
 
 
 def test_service_calls_refuses_a_task_that_is_not_an_optimised_integration() -> None:

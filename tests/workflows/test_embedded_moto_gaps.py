@@ -451,6 +451,21 @@ def test_rules_deliver_to_lambda_sns_and_step_functions(gaps: Gaps) -> None:
     assert len(gaps.drain(plain_url)) == 1  # moto's own SQS target still works alongside
 
 
+def test_a_disabled_rule_delivers_nothing(gaps: Gaps) -> None:
+    events = gaps.client("events")
+    url, queue = gaps.queue()
+    events.put_rule(Name="paused", EventPattern=json.dumps({"source": ["orders"]}))
+    events.put_targets(Rule="paused", Targets=[{"Id": "queue", "Arn": queue}])
+    event = {"Source": "orders", "DetailType": "OrderPlaced", "Detail": "{}"}
+
+    events.disable_rule(Name="paused")
+    events.put_events(Entries=[event])
+    events.enable_rule(Name="paused")
+    events.put_events(Entries=[event])
+
+    assert len(gaps.drain(url)) == 1
+
+
 # 4. Event source mappings -----------------------------------------------------------------
 
 
@@ -609,3 +624,32 @@ def test_sqs_mapping_without_a_dlq_leaves_a_reported_failure_visible(gaps: Gaps)
     assert len(gaps.calls) == 1
     [message] = gaps.drain(url)
     assert message["Attributes"]["ApproximateReceiveCount"] == "2"  # the mapping's, then ours
+
+
+# 5. S3 bucket policies ----------------------------------------------------------------------
+
+
+def test_a_tls_only_bucket_policy_lets_https_requests_through(gaps: Gaps) -> None:
+    s3 = gaps.client("s3")
+    bucket = f"tls-only-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
+    arn = f"arn:aws:s3:::{bucket}"
+    deny_plain_http = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [arn, f"{arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    deny_everyone = {key: v for key, v in deny_plain_http.items() if key != "Condition"}
+
+    s3.put_bucket_policy(
+        Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny_plain_http]})
+    )
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")  # allowed: the request came over https
+
+    s3.put_bucket_policy(
+        Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny_everyone]})
+    )
+    with pytest.raises(s3.exceptions.ClientError, match="403"):
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x")

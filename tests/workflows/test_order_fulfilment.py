@@ -289,7 +289,7 @@ def test_pick_pack_label_that_fails_is_retried_whole_and_ships_once(
     order_id: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    label_module = stack.aws.runtime.handler_module("shipping_label.handler.lambda_handler")
+    label_module = stack.function_module("shipping_label")
     real_create_label = label_module.create_label
     failures = iter(range(4))  # the child's own 1 + 3 attempts: its first run fails
 

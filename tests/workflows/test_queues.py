@@ -36,6 +36,7 @@ def test_order_above_200_pounds_is_risk_screened_and_scored(
     item = order_item(stack, order_id)
     assert int(item["riskScore"]["N"]) == 10
     assert [r["S"] for r in item["riskReasons"]["L"]] == ["no risk factor"]
+    assert item["riskSummary"]["S"] == "10/100: no risk factor"  # what the reviewer reads
 
 
 def test_order_of_200_pounds_or_less_is_not_screened(
