@@ -12,7 +12,7 @@ ENV ?=
 SAM_VERSION := 1.170.0
 SAM := .tools/sam/bin/sam
 
-.PHONY: help venv demo test test-unit test-workflows test-infra test-integration terraform-validate lint format clean build invoke deploy destroy down redrive approvals approve reject import
+.PHONY: help venv demo test test-unit test-workflows test-infra test-integration test-slow terraform-validate lint format clean build invoke deploy destroy down redrive approvals approve reject import
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -43,6 +43,9 @@ test-infra: $(STAMP) $(SAM) ## Run the offline checks of terraform/ and sam/ onl
 
 test-integration: $(STAMP) build ## Run the integration tests only (the stack deployed on MiniStack)
 	@$(BIN)/python -m pytest -m integration
+
+test-slow: $(STAMP) ## The minutes-long tests make test leaves out (a 100,000-row import on the embedded emulator)
+	@$(BIN)/python -m pytest -m slow -s
 
 # A working CPython 3.13 (the Lambda runtime): on PATH, or the newest 3.13 pyenv holds.
 PYTHON313 ?= $(shell for p in python3.13 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -1); do "$$p" --version >/dev/null 2>&1 && { echo "$$p"; break; }; done)

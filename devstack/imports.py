@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +22,31 @@ INCOMING = "incoming/"
 POLL_SECONDS = 0.5
 
 
-def upload(s3: Any, bucket: str, path: Path) -> tuple[str, str | None]:
-    """Put the file under incoming/; return its key and version id."""
-    key = f"{INCOMING}{path.name}"
-    answer = s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
-    return key, answer.get("VersionId")
+@dataclass(frozen=True)
+class Upload:
+    key: str
+    etag: str
+    version: str | None
+
+    def started(self, execution: dict[str, Any]) -> bool:
+        """Whether the execution's S3 event is about this upload (its version, else ETag)."""
+        uploaded = json.loads(execution["input"]).get("detail", {}).get("object", {})
+        if uploaded.get("key") != self.key:
+            return False
+        if "version-id" in uploaded:
+            return bool(uploaded["version-id"] == self.version)
+        return bool(uploaded.get("etag") == self.etag)
 
 
-def _started_by(execution: dict[str, Any], key: str, version: str | None) -> bool:
-    detail = json.loads(execution["input"]).get("detail", {})
-    uploaded = detail.get("object", {})
-    return bool(uploaded.get("key") == key and uploaded.get("version-id") == version)
+def upload(s3: Any, bucket: str, name: str, body: bytes) -> Upload:
+    """Put the file under incoming/."""
+    key = f"{INCOMING}{name}"
+    answer = s3.put_object(Bucket=bucket, Key=key, Body=body)
+    return Upload(key, str(answer["ETag"]).strip('"'), answer.get("VersionId"))
 
 
 def find_execution(
-    sfn: Any, state_machine_arn: str, key: str, version: str | None, timeout_s: float
+    sfn: Any, state_machine_arn: str, uploaded: Upload, timeout_s: float
 ) -> dict[str, Any]:
     """The execution the upload started (EventBridge starts it within seconds)."""
     deadline = time.monotonic() + timeout_s
@@ -48,10 +59,10 @@ def find_execution(
                 continue
             seen.add(arn)
             described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
-            if _started_by(described, key, version):
+            if uploaded.started(described):
                 return described
         time.sleep(POLL_SECONDS)
-    raise TimeoutError(f"no import started for {key} within {timeout_s:.0f} s")
+    raise TimeoutError(f"no import started for {uploaded.key} within {timeout_s:.0f} s")
 
 
 def wait_until_done(sfn: Any, execution_arn: str, timeout_s: float) -> dict[str, Any]:
@@ -92,12 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     s3, sfn = client("s3", args.env), client("stepfunctions", args.env)
     machine = f"arn:aws:states:{sfn.meta.region_name}:{account}:stateMachine:"
     machine += naming.name("inventory_import")
-    key, version = upload(s3, bucket, args.file)
-    print(f"uploaded s3://{bucket}/{key}; waiting for the import to start", flush=True)
-    execution = find_execution(sfn, machine, key, version, timeout_s=60)
+    uploaded = upload(s3, bucket, args.file.name, args.file.read_bytes())
+    print(f"uploaded s3://{bucket}/{uploaded.key}; waiting for the import to start", flush=True)
+    execution = find_execution(sfn, machine, uploaded, timeout_s=60)
     print(f"import running: {execution['executionArn']}", flush=True)
     done = wait_until_done(sfn, execution["executionArn"], args.timeout)
-    print(summary(done, bucket, key))
+    print(summary(done, bucket, uploaded.key))
     return 0 if done["status"] == "SUCCEEDED" else 1
 
 

@@ -19,13 +19,18 @@ moto has them:
 
 5. :func:`bucket_policy_transport`: bucket policies see ``aws:SecureTransport`` (the usual
    TLS-only Deny otherwise denies every request).
+6. :func:`transactions_snapshot_their_items`: TransactWriteItems deep-copies every table it
+   touches once per action, so a 100-action transaction on a large table takes seconds, and
+   its rollback overwrites other writers' concurrent changes.
 
 Filters are applied here, from the mapping's own FilterCriteria, with moto's EventBridge
 pattern matcher (Lambda's filter syntax is EventBridge's); never in handlers or tests.
 """
 
+import copy
 import functools
 import json
+import threading
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -37,7 +42,10 @@ from moto.awslambda.models import EventSourceMapping, LambdaBackend, LambdaFunct
 from moto.awslambda.utils import get_backend as lambda_backend
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import iso_8601_datetime_without_milliseconds, unix_time
-from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb import models as dynamodb_models
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
 from moto.events.models import EventPattern, Rule
 from moto.events.utils import EventTemplateParser
 from moto.iam.access_control import IAMPolicy, PermissionResult
@@ -68,6 +76,7 @@ Patcher = Any  # what mock.patch.object returns (a private class of unittest.moc
 
 _ORIGINAL_SFN_NORMALISE_PARAMETERS = StateTaskServiceSfn._normalise_parameters
 _ORIGINAL_TASK_FROM_ERROR = StateTask._from_error
+_ORIGINAL_TRANSACT_WRITE_ITEMS = DynamoDBBackend.transact_write_items
 _ORIGINAL_EVAL_SYNC = StateTaskServiceCallback._eval_sync
 _ORIGINAL_SEND_TO_TARGETS = Rule.send_to_targets
 _ORIGINAL_SEND_SQS_BATCH = LambdaBackend.send_sqs_batch
@@ -85,6 +94,7 @@ def patches() -> list[Patcher]:
         *sqs_event_source_mappings(),
         *stream_event_source_mappings(),
         *bucket_policy_transport(),
+        *transactions_snapshot_their_items(),
     ]
 
 
@@ -284,6 +294,14 @@ def _deliver_to_target(rule: Rule, target: dict[str, Any], body: str) -> None:
         function.invoke(body, {"x-amz-invocation-type": "Event"}, {})
 
 
+def _s3_event_as_aws_sends_it(event: Any) -> Any:
+    uploaded = event.get("detail", {}).get("object") if isinstance(event, dict) else None
+    if event.get("source") != "aws.s3" or not isinstance(uploaded, dict) or "eTag" not in uploaded:
+        return event
+    renamed = {("etag" if key == "eTag" else key): value for key, value in uploaded.items()}
+    return {**event, "detail": {**event["detail"], "object": renamed}}
+
+
 def eventbridge_targets() -> list[Patcher]:
     """Deliver rule matches to Lambda, SNS and Step Functions targets.
 
@@ -294,13 +312,15 @@ def eventbridge_targets() -> list[Patcher]:
     as input (named by a UUID, as EventBridge does); SNS publishes it as the message; Lambda
     is invoked asynchronously (one attempt: AWS's two async retries are not modelled). The
     other targets go to moto's own code unchanged. A disabled rule (DisableRule) delivers
-    nothing, as on AWS; moto delivers regardless.
+    nothing, as on AWS; moto delivers regardless. S3's ``Object Created`` events name the
+    object's ETag ``etag``, as AWS does (moto writes ``eTag``).
     Hook: ``moto.events.models.Rule.send_to_targets``.
     """
 
     def send_to_targets(self: Rule, original_event: Any, transform_input: bool = True) -> None:
         if self.state != "ENABLED":
             return None
+        original_event = _s3_event_as_aws_sends_it(original_event)
         added = [t for t in self.targets if _target_service(t) in _ADDED_TARGET_SERVICES]
         if not added:
             return _ORIGINAL_SEND_TO_TARGETS(self, original_event, transform_input)
@@ -731,3 +751,81 @@ def bucket_policy_transport() -> list[Patcher]:
         return policy.is_action_permitted(action, resource)
 
     return [mock.patch.object(FakeBucket, "get_permission", get_permission)]
+
+
+# 6. DynamoDB transactions -------------------------------------------------------------------
+
+_IN_TRANSACTION = threading.local()
+
+
+class _TransactionCopy:
+    """``copy`` as moto's DynamoDB models see it: inside a transaction a Table is not copied
+    (the wrapper below snapshots the items the transaction touches instead)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+    def deepcopy(self, value: Any, memo: Any = None) -> Any:
+        if getattr(_IN_TRANSACTION, "active", False) and isinstance(value, Table):
+            return value
+        return copy.deepcopy(value, memo)
+
+
+def _touched_key(table: Table, operation: dict[str, Any]) -> tuple[Any, Any]:
+    attributes = operation.get("Key") or operation.get("Item") or {}
+    hash_value = DynamoType(attributes[table.hash_key_attr])
+    range_attr = table.range_key_attr
+    return hash_value, DynamoType(attributes[range_attr]) if range_attr else None
+
+
+def transactions_snapshot_their_items() -> list[Patcher]:
+    """Roll a failed TransactWriteItems back item by item, instead of table by table.
+
+    moto backs up each table a transaction touches with ``copy.deepcopy`` once per action and,
+    on failure, puts the copies back. On a table of 100,000 items (a bulk inventory import)
+    that is seconds per transaction, and restoring whole tables undoes writes other threads
+    made meanwhile (a Map's iterations run concurrently). Here the transaction runs with
+    tables left uncopied, the items it names are snapshotted first, and on failure exactly
+    those are restored. The semantics AWS gives (all or nothing, per transaction) are kept.
+    Hook: ``DynamoDBBackend.transact_write_items`` (and ``copy`` in moto's DynamoDB models).
+    """
+
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        snapshots: dict[tuple[str, Any, Any], Any] = {}
+        for entry in transact_items:
+            operation = next(iter(entry.values()))
+            table = self.tables.get(operation.get("TableName"))
+            if table is None:
+                continue
+            try:
+                hash_value, range_value = _touched_key(table, operation)
+            except KeyError:
+                continue  # moto's own validation reports it
+            held = table.items.get(hash_value)
+            if range_value is not None:
+                held = held.get(range_value) if held else None
+            key = (table.name, hash_value, range_value)
+            snapshots.setdefault(key, copy.deepcopy(held))
+        _IN_TRANSACTION.active = True
+        try:
+            _ORIGINAL_TRANSACT_WRITE_ITEMS(self, transact_items)
+        except Exception:
+            for (table_name, hash_value, range_value), item in snapshots.items():
+                items = self.tables[table_name].items
+                if range_value is None:
+                    if item is None:
+                        items.pop(hash_value, None)
+                    else:
+                        items[hash_value] = item
+                elif item is None:
+                    items.get(hash_value, {}).pop(range_value, None)
+                else:
+                    items[hash_value][range_value] = item
+            raise
+        finally:
+            _IN_TRANSACTION.active = False
+
+    return [
+        mock.patch.object(DynamoDBBackend, "transact_write_items", transact_write_items),
+        mock.patch.object(dynamodb_models, "copy", _TransactionCopy()),
+    ]

@@ -122,12 +122,12 @@ class ParsedFile:
         return sum(self.totals.values())
 
 
-def _optional_string(event: Mapping[str, Any], field: str) -> str | None:
+def _optional_string(event: Mapping[str, Any], field: str, name: str) -> str | None:
     value = event.get(field)
     if value is None:
         return None
     if not isinstance(value, str) or not value:
-        raise ValidationError(field, "a non-empty string when given")
+        raise ValidationError(name, "a non-empty string when given")
     return value
 
 
@@ -137,16 +137,21 @@ def parse_request(event: Mapping[str, Any], import_bucket: str) -> ImportRequest
     The bucket must be the one this function is configured for: its role could reach others,
     and an event naming another bucket is a mistake or an attack, never an import.
     """
-    bucket, key = event.get("bucket"), event.get("key")
+    bucket, uploaded = event.get("bucket"), event.get("object")
     if not isinstance(bucket, str) or not bucket:
         raise ValidationError("bucket", "required, a non-empty string")
     if bucket != import_bucket:
         raise ValidationError("bucket", f"not the import bucket {import_bucket}")
+    if not isinstance(uploaded, Mapping):
+        raise ValidationError("object", "required, the S3 event's detail.object")
+    key = uploaded.get("key")
     if not isinstance(key, str) or not key.startswith(INCOMING) or key.endswith("/"):
-        raise ValidationError("key", f"required, an object under {INCOMING}")
-    etag, version = _optional_string(event, "etag"), _optional_string(event, "version")
+        raise ValidationError("object.key", f"required, an object under {INCOMING}")
+    # AWS sends both for a versioned bucket; an emulator may send only one of them.
+    etag = _optional_string(uploaded, "etag", "object.etag")
+    version = _optional_string(uploaded, "version-id", "object.version-id")
     if etag is None and version is None:
-        raise ValidationError("etag", "required (or version): it identifies the upload")
+        raise ValidationError("object.etag", "required (or version-id): it names the upload")
     return ImportRequest(bucket=bucket, key=key, etag=etag, version=version)
 
 

@@ -124,11 +124,9 @@ def transaction(
             "Update": {
                 "TableName": inventory_table,
                 "Key": {"productId": {"S": row.product_id}},
-                "UpdateExpression": "SET quantity = if_not_exists(quantity, :zero) + :qty",
-                "ExpressionAttributeValues": {
-                    ":zero": {"N": "0"},
-                    ":qty": {"N": str(row.quantity)},
-                },
+                # ADD on a number: a product not yet in the table starts from 0.
+                "UpdateExpression": "ADD quantity :qty",
+                "ExpressionAttributeValues": {":qty": {"N": str(row.quantity)}},
             }
         }
         for row in rows

@@ -76,7 +76,10 @@ def upload(s3: Any, name: str, body: str | bytes) -> Event:
     """Put ``incoming/<name>`` and return the event the state machine would pass Extract."""
     data = body.encode() if isinstance(body, str) else body
     answer = s3.put_object(Bucket=BUCKET, Key=f"incoming/{name}", Body=data)
-    return {"bucket": BUCKET, "key": f"incoming/{name}", "etag": answer["ETag"].strip('"')}
+    return {
+        "bucket": BUCKET,
+        "object": {"key": f"incoming/{name}", "etag": answer["ETag"].strip('"')},
+    }
 
 
 def keys(s3: Any, prefix: str = "") -> set[str]:
@@ -437,7 +440,7 @@ def test_a_retry_interrupted_before_the_delete_redoes_the_rejection(
 def test_a_missing_file_that_was_never_rejected_is_a_validation_error(
     extract: ModuleType, s3: Any, lambda_context: LambdaContext
 ) -> None:
-    event = {"bucket": BUCKET, "key": "incoming/ghost.csv", "etag": "abc"}
+    event = {"bucket": BUCKET, "object": {"key": "incoming/ghost.csv", "etag": "abc"}}
 
     with pytest.raises(ValidationError, match="does not exist and was never rejected"):
         extract.lambda_handler(event, lambda_context)
@@ -451,7 +454,7 @@ def test_an_event_for_another_bucket_is_refused_before_touching_it(
 ) -> None:
     s3.create_bucket(Bucket="elsewhere", CreateBucketConfiguration={"LocationConstraint": REGION})
     s3.put_object(Bucket="elsewhere", Key="incoming/r.csv", Body=b"productId,quantity\nMUG,0\n")
-    event = {"bucket": "elsewhere", "key": "incoming/r.csv", "etag": "abc"}
+    event = {"bucket": "elsewhere", "object": {"key": "incoming/r.csv", "etag": "abc"}}
 
     with pytest.raises(ValidationError, match=r"^bucket: not the import bucket unit-imports"):
         extract.lambda_handler(event, lambda_context)
@@ -469,8 +472,9 @@ def test_a_key_outside_incoming_is_refused(
 ) -> None:
     s3.put_object(Bucket=BUCKET, Key="archive/r.csv", Body=b"productId,quantity\nMUG,0\n")
 
-    with pytest.raises(ValidationError, match=r"^key: "):
-        extract.lambda_handler({"bucket": BUCKET, "key": key, "etag": "abc"}, lambda_context)
+    event = {"bucket": BUCKET, "object": {"key": key, "etag": "abc"}}
+    with pytest.raises(ValidationError, match=r"^object.key: "):
+        extract.lambda_handler(event, lambda_context)
 
     assert keys(s3) == {"archive/r.csv"}
 
@@ -479,9 +483,9 @@ def test_an_event_without_etag_or_version_is_refused(
     extract: ModuleType, s3: Any, lambda_context: LambdaContext
 ) -> None:
     event = upload(s3, "r.csv", csv(("MUG", 1)))
-    del event["etag"]
+    del event["object"]["etag"]
 
-    with pytest.raises(ValidationError, match=r"^etag: "):
+    with pytest.raises(ValidationError, match=r"^object.etag: "):
         extract.lambda_handler(event, lambda_context)
 
 
@@ -503,7 +507,10 @@ def test_with_a_version_id_the_version_the_event_names_is_read(
     s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
     first = s3.put_object(Bucket=BUCKET, Key="incoming/v.csv", Body=csv(("MUG", 1)).encode())
     s3.put_object(Bucket=BUCKET, Key="incoming/v.csv", Body=csv(("MUG", 2)).encode())
-    event = {"bucket": BUCKET, "key": "incoming/v.csv", "version": first["VersionId"]}
+    event = {
+        "bucket": BUCKET,
+        "object": {"key": "incoming/v.csv", "version-id": first["VersionId"]},
+    }
 
     result = extract.lambda_handler(event, lambda_context)
 
@@ -520,7 +527,7 @@ def test_with_a_version_id_a_bad_file_is_rejected_and_stays_rejected_on_retry(
     s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
     body = csv(("MUG", "1.5")).encode()
     version = s3.put_object(Bucket=BUCKET, Key="incoming/v.csv", Body=body)["VersionId"]
-    event = {"bucket": BUCKET, "key": "incoming/v.csv", "version": version}
+    event = {"bucket": BUCKET, "object": {"key": "incoming/v.csv", "version-id": version}}
 
     for _ in range(2):  # the version outlives the delete, so the retry redoes the rejection
         with pytest.raises(ImportFileRejected, match=r"^1 bad line"):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto.dynamodb.models import dynamodb_backends
 
 from devstack.embedded import EmbeddedAws
 from devstack.fast_clock import fast_interpreter_clock
@@ -653,3 +654,65 @@ def test_a_tls_only_bucket_policy_lets_https_requests_through(gaps: Gaps) -> Non
     )
     with pytest.raises(s3.exceptions.ClientError, match="403"):
         s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+
+
+# 6. DynamoDB transactions -------------------------------------------------------------------
+
+
+def test_a_cancelled_transaction_changes_none_of_its_items_and_only_those(gaps: Gaps) -> None:
+    dynamodb = gaps.client("dynamodb")
+    table = f"stock-{uuid.uuid4().hex[:8]}"
+    dynamodb.create_table(
+        TableName=table,
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for n in range(3):
+        dynamodb.put_item(TableName=table, Item={"id": {"S": f"p{n}"}, "q": {"N": "1"}})
+
+    def add(item: str, condition: str = "attribute_exists(id)") -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": table,
+                "Key": {"id": {"S": item}},
+                "UpdateExpression": "SET q = q + :one",
+                "ConditionExpression": condition,
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }
+        }
+
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                add("p0"),
+                {"Put": {"TableName": table, "Item": {"id": {"S": "new"}}}},
+                add("p1", "attribute_not_exists(id)"),
+            ]
+        )
+    dynamodb.transact_write_items(TransactItems=[add("p2")])
+
+    stored = {
+        i["id"]["S"]: i.get("q", {}).get("N") for i in dynamodb.scan(TableName=table)["Items"]
+    }
+    assert stored == {"p0": "1", "p1": "1", "p2": "2"}
+
+
+def test_a_transaction_on_a_large_table_takes_no_time_proportional_to_it(gaps: Gaps) -> None:
+    dynamodb = gaps.client("dynamodb")
+    table = f"big-{uuid.uuid4().hex[:8]}"
+    dynamodb.create_table(
+        TableName=table,
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    backend_table = dynamodb_backends["123456789012"][gaps.aws.region].tables[table]
+    for n in range(20_000):  # straight into moto's table: 20,000 PutItem calls would be slow
+        backend_table.put_item({"id": {"S": f"p{n}"}, "q": {"N": "1"}})
+    puts = [{"Put": {"TableName": table, "Item": {"id": {"S": f"n{n}"}}}} for n in range(100)]
+
+    started = time.monotonic()
+    dynamodb.transact_write_items(TransactItems=puts)
+
+    assert time.monotonic() - started < 2  # moto alone: 100 copies of 20,000 items

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from devstack.embedded_stack import EmbeddedStack
 from devstack.executions import read_history
-from devstack.imports import find_execution, wait_until_done
+from devstack.imports import find_execution, upload, wait_until_done
 from tests.workflows.conftest import Observers
 
 pytestmark = pytest.mark.workflow
@@ -35,16 +35,12 @@ class Imports:
     def s3(self) -> Any:
         return self.stack.aws.client("s3")
 
-    def upload(self, name: str, text: str, prefix: str = "incoming/") -> tuple[str, str | None]:
-        answer = self.s3.put_object(Bucket=self.bucket, Key=f"{prefix}{name}", Body=text.encode())
-        return f"{prefix}{name}", answer.get("VersionId")
-
     def run(self, name: str, text: str, timeout: float = 120) -> dict[str, Any]:
         """Upload ``text`` as ``incoming/<name>`` and wait for the import it starts."""
-        key, version = self.upload(name, text)
+        uploaded = upload(self.s3, self.bucket, name, text.encode())
         sfn = self.stack.aws.client("stepfunctions")
         machine = self.stack.outputs.state_machines["inventory_import"]
-        started = find_execution(sfn, machine, key, version, timeout_s=10)
+        started = find_execution(sfn, machine, uploaded, timeout_s=10)
         return wait_until_done(sfn, started["executionArn"], timeout)
 
     def keys(self, prefix: str) -> set[str]:
@@ -102,6 +98,7 @@ def test_uploaded_file_adds_its_quantities_to_stock(stack: EmbeddedStack, import
     )
 
     assert done["status"] == "SUCCEEDED", done
+    assert {"key", "etag", "version-id"} <= set(json.loads(done["input"])["detail"]["object"])
     after = stack.stock_levels()
     assert after["MUG-LAMBDA"] == before["MUG-LAMBDA"] + 12
     assert after["STICKERS-10"] == before["STICKERS-10"] + 5
@@ -144,7 +141,7 @@ def test_file_outside_incoming_starts_no_import(stack: EmbeddedStack, imports: I
     machine = stack.outputs.state_machines["inventory_import"]
     before = len(sfn.list_executions(stateMachineArn=machine)["executions"])
 
-    imports.upload("notes.csv", csv(("MUG-LAMBDA", 1)), prefix="archive/")
+    imports.s3.put_object(Bucket=imports.bucket, Key="archive/notes.csv", Body=b"x")
 
     time.sleep(0.2)
     assert len(sfn.list_executions(stateMachineArn=machine)["executions"]) == before
@@ -216,3 +213,32 @@ def test_a_chunk_failing_once_is_retried_and_loaded_once(
     failed = [e for e in history if e["type"] == "TaskFailed"]
     assert len(failed) == 1  # the Map iteration's Retry ran it again
     assert stack.stock("STICKERS-10") == before + 9
+
+
+STATE_PAYLOAD_LIMIT = 256 * 1024
+HISTORY_EVENT_LIMIT = 25_000
+
+
+@pytest.mark.slow  # about 5 minutes: moto parses and validates each of the 100,000 updates
+def test_a_file_of_100000_rows_stays_within_the_payload_and_history_limits(
+    stack: EmbeddedStack, imports: Imports
+) -> None:
+    rows = [(f"BULK-{n:06d}", 1 + n % 7) for n in range(100_000)]
+
+    done = imports.run("bulk-100k.csv", csv(*rows), timeout=600)
+
+    assert done["status"] == "SUCCEEDED", done
+    history = read_history(stack.aws.client("stepfunctions"), done["executionArn"])
+    assert len(history) < HISTORY_EVENT_LIMIT
+    largest = max(
+        len(json.dumps(details).encode())
+        for event in history
+        for name, details in event.items()
+        if name.endswith("EventDetails")
+    )
+    assert largest < STATE_PAYLOAD_LIMIT
+    extract = json.loads(done["output"])["extract"]
+    assert (extract["rows"], extract["products"], len(extract["chunks"])) == (100_000, 100_000, 100)
+    levels = stack.stock_levels()
+    assert sum(levels[p] for p, _ in rows) == sum(q for _, q in rows)
+    print(f"\n100,000 rows: {len(history)} history events, largest payload {largest} bytes")
