@@ -45,6 +45,7 @@ run "orders_names_follow_the_stack" {
       orders      = "orders-test-orders"
       payments    = "orders-test-payments"
       idempotency = "orders-test-idempotency"
+      outbox      = "orders-test-outbox"
     }
     error_message = "Table names must be orders-<environment>-<key>."
   }
@@ -54,6 +55,10 @@ run "orders_names_follow_the_stack" {
       validate_order  = "orders-test-validate-order"
       process_payment = "orders-test-process-payment"
       refund_payment  = "orders-test-refund-payment"
+      risk_screening  = "orders-test-risk-screening"
+      notifier        = "orders-test-notifier"
+      order_stream    = "orders-test-order-stream"
+      shipping_label  = "orders-test-shipping-label"
     }
     error_message = "Function names must be orders-<environment>-<key with dashes>."
   }
@@ -61,6 +66,21 @@ run "orders_names_follow_the_stack" {
   assert {
     condition     = output.state_machine_name == "orders-test-order-processing"
     error_message = "The state machine is orders-<environment>-order-processing."
+  }
+
+  assert {
+    condition     = module.order_fulfilment.name == "orders-test-order-fulfilment" && module.pick_pack_label.name == "orders-test-pick-pack-label"
+    error_message = "State machine names are orders-<environment>-<key with dashes>."
+  }
+
+  assert {
+    condition     = toset(keys(aws_iam_role.start_state_machine)) == toset(["fulfil-placed-orders"]) && aws_iam_role.start_state_machine["fulfil-placed-orders"].name == "orders-test-fulfil-placed-orders"
+    error_message = "Only a rule that starts a state machine has a role, named after the rule."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_target.this["high-value-orders"].role_arn == null && aws_cloudwatch_event_target.this["fulfil-placed-orders"].target_id == "order_fulfilment"
+    error_message = "A queue target needs no role; a state machine target is identified by its key."
   }
 }
 
@@ -166,7 +186,74 @@ run "state_machine" {
   }
 
   assert {
-    condition     = aws_sfn_state_machine.this.logging_configuration[0].level == "ALL" && aws_sfn_state_machine.this.logging_configuration[0].include_execution_data
-    error_message = "Executions are logged at ALL with data."
+    condition     = aws_sfn_state_machine.this.logging_configuration[0].level == "ALL" && !aws_sfn_state_machine.this.logging_configuration[0].include_execution_data
+    error_message = "Executions are logged at ALL, without execution data unless an environment opts in (log_execution_data)."
   }
+}
+
+run "state_machine_standard_following_a_child" {
+  command = plan
+
+  module {
+    source = "../state_machine"
+  }
+
+  variables {
+    name            = "orders-test-order-fulfilment"
+    type            = "STANDARD"
+    definition_file = "../../../statemachines/order_fulfilment.asl.json"
+    log_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+    substitutions = {
+      OrdersTableName              = "orders-test-orders"
+      InventoryTableName           = "orders-test-inventory"
+      ApprovalQueueUrl             = "https://sqs.eu-west-2.amazonaws.com/123456789012/orders-test-approvals"
+      PickPackLabelStateMachineArn = "arn:aws:states:eu-west-2:123456789012:stateMachine:orders-test-pick-pack-label"
+      RefundPaymentFunctionArn     = "arn:aws:lambda:eu-west-2:123456789012:function:orders-test-refund-payment"
+      OrderNotificationsTopicArn   = "arn:aws:sns:eu-west-2:123456789012:orders-test-order-notifications"
+    }
+    service_calls = {
+      PickPackLabelStateMachineArn = ["states:StartExecution", "states:DescribeExecution", "states:StopExecution"]
+    }
+    placeholder_resources = {
+      PickPackLabelStateMachineArn = [
+        "arn:aws:states:eu-west-2:123456789012:stateMachine:orders-test-pick-pack-label",
+        "arn:aws:states:eu-west-2:123456789012:execution:orders-test-pick-pack-label:*",
+      ]
+    }
+    follows_child_executions = true
+  }
+
+  assert {
+    condition     = aws_sfn_state_machine.this.type == "STANDARD" && aws_sfn_state_machine.this.tracing_configuration[0].enabled
+    error_message = "Fulfilment is a Standard state machine, traced."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.name == "/aws/vendedlogs/states/orders-test-order-fulfilment"
+    error_message = "Standard and Express state machines log to /aws/vendedlogs/states/<name>."
+  }
+}
+
+run "service_calls_need_their_resources" {
+  command = plan
+
+  module {
+    source = "../state_machine"
+  }
+
+  variables {
+    name            = "orders-test-pick-pack-label"
+    type            = "EXPRESS"
+    definition_file = "../../../statemachines/pick_pack_label.asl.json"
+    log_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+    substitutions = {
+      OrdersTableName          = "orders-test-orders"
+      ShippingLabelFunctionArn = "arn:aws:lambda:eu-west-2:123456789012:function:orders-test-shipping-label"
+    }
+    service_calls = {
+      ShippingLabelFunctionArn = ["lambda:InvokeFunction"]
+    }
+  }
+
+  expect_failures = [var.service_calls]
 }

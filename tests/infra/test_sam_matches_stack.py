@@ -5,6 +5,7 @@ runtime, architecture, memory, timeout or environment variable names drifted fro
 deployers use, `sam local invoke` would debug a function that is not the deployed one.
 """
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,18 +18,24 @@ from devstack import asl
 from devstack.package import logical_id
 from devstack.paths import REPO_ROOT
 from devstack.stack import (
-    FUNCTIONS,
     LAMBDA_ARCHITECTURE,
     LAMBDA_RUNTIME,
     METRICS_NAMESPACE,
     STATE_MACHINES,
+    Function,
     Naming,
+    StateMachine,
     function_environment,
 )
+from shared.errors import ValidationError
+from shipping_label.logic import create_label
+from tests.infra.stack_scope import FUNCTIONS
 
 pytestmark = pytest.mark.infra
 
 TEMPLATE = REPO_ROOT / "sam" / "template.yaml"
+EVENTS = REPO_ROOT / "sam" / "events"
+ACCOUNT = "123456789012"
 
 
 class _CloudFormationLoader(yaml.SafeLoader):
@@ -44,7 +51,7 @@ def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     return {name: loader.construct_mapping(node)}  # type: ignore[arg-type]
 
 
-_CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+_CloudFormationLoader.add_multi_constructor("!", _intrinsic)  # type: ignore[no-untyped-call]
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +62,18 @@ def template() -> dict[str, Any]:
 
 def _resolve(value: Any, environment: str) -> Any:
     if isinstance(value, dict) and "Fn::Sub" in value:
-        return value["Fn::Sub"].replace("${Environment}", environment)
+        return (
+            value["Fn::Sub"]
+            .replace("${Environment}", environment)
+            .replace("${AWS::AccountId}", ACCOUNT)
+        )
     return value
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.key)
-def test_each_function_is_packaged_as_the_deployers_define_it(template, function) -> None:
+def test_each_function_is_packaged_as_the_deployers_define_it(
+    template: dict[str, Any], function: Function
+) -> None:
     globals_ = template["Globals"]["Function"]
     properties = template["Resources"][logical_id(function)]["Properties"]
     effective = {**globals_, **properties}
@@ -76,11 +89,11 @@ def test_each_function_is_packaged_as_the_deployers_define_it(template, function
         **globals_["Environment"]["Variables"],
         **properties["Environment"]["Variables"],
     }
-    expected = function_environment(function, Naming("local"))
+    expected = function_environment(function, Naming("local"), ACCOUNT)
     assert {k: _resolve(v, "local") for k, v in variables.items()} == expected
 
 
-def test_template_declares_no_function_the_stack_does_not(template) -> None:
+def test_template_declares_no_function_the_stack_does_not(template: dict[str, Any]) -> None:
     functions = {
         name
         for name, resource in template["Resources"].items()
@@ -93,9 +106,22 @@ def test_template_declares_no_function_the_stack_does_not(template) -> None:
     )
 
 
+def test_shipping_label_events_are_the_requests_pick_pack_label_sends() -> None:
+    labelled = json.loads((EVENTS / "stepfunctions_shipping_label_labelled.json").read_text())
+    no_items = json.loads((EVENTS / "stepfunctions_shipping_label_no_items.json").read_text())
+    machine = next(m for m in STATE_MACHINES if m.key == "pick_pack_label")
+    label = asl.task_states(asl.load(Path(machine.definition_file)))["Label"]
+    sent = {name.removesuffix(".$") for name in label["Parameters"]["Payload"]}
+    assert set(labelled) == set(no_items) == sent == {"orderId", "items"}
+    assert create_label(labelled)["orderId"] == labelled["orderId"]
+    with pytest.raises(ValidationError) as raised:
+        create_label(no_items)
+    assert raised.value.field == "items"
+
+
 @pytest.mark.parametrize("machine", STATE_MACHINES, ids=lambda m: m.key)
 def test_every_placeholder_is_supplied_by_the_provisioning_module_and_nothing_else(
-    machine,
+    machine: StateMachine,
 ) -> None:
     text = Path(machine.definition_file).read_text()
 

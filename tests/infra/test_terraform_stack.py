@@ -1,29 +1,34 @@
 """terraform/ declares the stack devstack/stack.py and the ASL declare, and pins what it must."""
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from devstack import asl
+from devstack import provision
 from devstack.package import logical_id
-from devstack.paths import EVENT_PATTERNS_DIR
+from devstack.paths import POLICIES_DIR, STATEMACHINES_DIR
 from devstack.stack import (
     EVENT_BUS,
-    FUNCTIONS,
     METRICS_NAMESPACE,
     QUEUES,
-    RULES,
-    STATE_MACHINES,
     STREAM_CONSUMERS,
     SUBSCRIPTIONS,
     TABLES,
-    TOPICS,
     Naming,
+    bucket_named,
     function_environment,
 )
-from devstack.terraform_check import parse, tf_files
+from devstack.terraform_check import tf_files
+from tests.infra.stack_scope import FUNCTIONS, STATE_MACHINES, TOPICS
+from tests.infra.terraform_contract import (
+    module_locals,
+    rule_problems,
+    state_machine_problems,
+    statemachines_dir,
+)
 from tests.infra.terraform_support import TERRAFORM_DIR
 
 pytestmark = pytest.mark.infra
@@ -32,23 +37,9 @@ ORDERS = TERRAFORM_DIR / "modules" / "orders"
 ENVS = TERRAFORM_DIR / "envs"
 
 
-def _plain(value: Any) -> Any:
-    """HCL literals as python-hcl2 gives them ('"S"') as Python values ('S')."""
-    if isinstance(value, str):
-        return value[1:-1] if value.startswith('"') and value.endswith('"') else value
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if not k.startswith("__")}
-    return value
-
-
 @pytest.fixture(scope="module")
 def stack_locals() -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for entry in parse(ORDERS / "locals.tf")["locals"]:
-        merged.update(_plain(entry))
-    return merged
+    return module_locals(ORDERS)
 
 
 def test_name_prefix_is_naming(stack_locals: dict[str, Any]) -> None:
@@ -90,12 +81,13 @@ def test_functions_mirror_the_stack(stack_locals: dict[str, Any]) -> None:
 def test_function_environment_is_built_as_the_stack_builds_it() -> None:
     main = (ORDERS / "main.tf").read_text(encoding="utf-8")
     for function in FUNCTIONS:
-        environment = function_environment(function, Naming())
+        environment = function_environment(function, Naming(), "123456789012")
         assert set(environment) - set(function.table_variables) == {
             "POWERTOOLS_SERVICE_NAME",
             "POWERTOOLS_METRICS_NAMESPACE",
             "POWERTOOLS_LOG_LEVEL",
             *(["EVENT_BUS_NAME"] if function.publishes_events else []),
+            *([bucket_named(function.bucket).variable] if function.bucket else []),
         }
         assert environment["POWERTOOLS_LOG_LEVEL"] == "INFO"
     assert 'POWERTOOLS_SERVICE_NAME      = replace(each.key, "_", "-")' in main
@@ -106,34 +98,36 @@ def test_function_environment_is_built_as_the_stack_builds_it() -> None:
     assert '"${local.package_dir}/${each.value.logical_id}.zip"' in main
 
 
-def test_state_machine_mirrors_the_stack_and_the_asl(stack_locals: dict[str, Any]) -> None:
-    (machine,) = STATE_MACHINES
-    declared = stack_locals["order_processing"]
-    assert declared["key"] == machine.key
-    assert declared["type"] == machine.type == "EXPRESS"
-    assert declared["definition_file"] == (
-        "${path.module}/../../../statemachines/order_processing.asl.json"
-    )
-    assert (ORDERS / "../../../statemachines/order_processing.asl.json").resolve() == Path(
-        machine.definition_file
-    )
-    substitutions = {
-        name: (ref["kind"], ref["key"]) for name, ref in declared["substitutions"].items()
+def test_state_machines_mirror_the_stack_the_asl_and_provisioning() -> None:
+    """Type, definition file, substitutions, service calls (== the ASL's, by placeholder),
+    runs_child_to_completion, the module block of each, and, compared with what
+    devstack/provision.py creates for the same resources: the rendered definition and every
+    statement of the role (the sync-events policy exactly where a child runs to completion)."""
+    assert {"order_processing", "pick_pack_label", "order_fulfilment"} <= {
+        m.key for m in STATE_MACHINES
     }
-    assert substitutions == dict(machine.substitutions)
-    text = Path(machine.definition_file).read_text(encoding="utf-8")
-    assert set(substitutions) == asl.placeholders(text)
+    assert state_machine_problems(TERRAFORM_DIR) == []
 
 
-def test_state_machine_role_is_exactly_the_asl_service_calls(stack_locals: dict[str, Any]) -> None:
-    (machine,) = STATE_MACHINES
-    calls: dict[str, set[str]] = {}
-    for action, target in asl.service_calls(asl.load(Path(machine.definition_file))):
-        placeholder = asl.PLACEHOLDER.fullmatch(target)
-        assert placeholder is not None, target
-        calls.setdefault(placeholder.group(1), set()).add(action)
-    declared = stack_locals["order_processing"]["service_calls"]
-    assert {name: set(actions) for name, actions in declared.items()} == calls
+def test_state_machine_definitions_are_the_files_provisioning_renders() -> None:
+    assert statemachines_dir(TERRAFORM_DIR) == STATEMACHINES_DIR
+    for machine in STATE_MACHINES:
+        assert Path(machine.definition_file) == STATEMACHINES_DIR / f"{machine.key}.asl.json"
+
+
+def test_policies_are_the_files_provisioning_reads() -> None:
+    assert POLICIES_DIR == TERRAFORM_DIR / "policies"
+    statements = provision.wildcard_statements("sync_execution_events.json")
+    assert [s["Action"] for s in statements] == [
+        ["events:PutTargets", "events:PutRule", "events:DescribeRule"]
+    ]
+
+
+def test_rules_mirror_the_stack_and_provisioning() -> None:
+    """Each rule targets a queue or a state machine; a state machine target is started through
+    a role trusted by EventBridge and allowed only states:StartExecution on that state machine,
+    as devstack/provision.py creates it."""
+    assert rule_problems(TERRAFORM_DIR) == []
 
 
 def _hcl_files() -> list[Path]:
@@ -173,7 +167,7 @@ def test_no_account_id_is_committed() -> None:
             assert number in {"000000000000", "123456789012"}, f"{path}: {number}"
 
 
-def test_queues_rules_and_subscriptions_mirror_the_stack(stack_locals: dict[str, Any]) -> None:
+def test_queues_and_subscriptions_mirror_the_stack(stack_locals: dict[str, Any]) -> None:
     assert stack_locals["queues"] == {
         queue.key: {
             "visibility_timeout": queue.visibility_timeout_s,
@@ -193,10 +187,159 @@ def test_queues_rules_and_subscriptions_mirror_the_stack(stack_locals: dict[str,
         }
         for consumer in STREAM_CONSUMERS
     }
-    assert stack_locals["rules"] == {
-        rule.key: {"pattern_file": rule.pattern_file, "target_queue": rule.target_queue}
-        for rule in RULES
-    }
     assert stack_locals["subscriptions"] == {s.topic: {"queue": s.queue} for s in SUBSCRIPTIONS}
-    for rule in RULES:
-        assert (EVENT_PATTERNS_DIR / rule.pattern_file).is_file()
+
+
+def test_every_function_has_a_stand_in_package_for_the_plan_tests(
+    stack_locals: dict[str, Any],
+) -> None:
+    fixtures = TERRAFORM_DIR / "tests" / "fixtures"
+    for function in stack_locals["functions"].values():
+        assert (fixtures / f"{function['logical_id']}.zip").is_file(), function["logical_id"]
+
+
+# Mutation tests: break a copy of terraform/ the way a careless edit would, and the contract
+# reports exactly that.
+
+
+@pytest.fixture
+def tree_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "terraform"
+    shutil.copytree(TERRAFORM_DIR, copy, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    return copy
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} not once in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_missing_action_on_the_child_state_machine_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/orders/locals.tf",
+        '["states:DescribeExecution", "states:StartExecution", "states:StopExecution"]',
+        '["states:DescribeExecution", "states:StartExecution"]',
+    )
+    problems = state_machine_problems(tree_copy)
+    assert len(problems) == 1
+    assert problems[0].startswith("state machine order_fulfilment: service_calls is ")
+
+
+def test_a_parent_without_the_sync_events_policy_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/orders/locals.tf",
+        "runs_child_to_completion = true",
+        "runs_child_to_completion = false",
+    )
+    assert state_machine_problems(tree_copy) == [
+        "state machine order_fulfilment: runs_child_to_completion is False, expected True"
+    ]
+
+
+def test_the_sync_events_policy_given_to_every_state_machine_is_reported(tree_copy: Path) -> None:
+    sync = 'file("${path.module}/../../policies/sync_execution_events.json")'
+    _edit(
+        tree_copy / "modules/state_machine/iam.tf",
+        f"var.follows_child_executions ? [{sync}] : [],\n    [\n",
+        f"var.follows_child_executions ? [] : [],\n    [\n      {sync},\n",
+    )
+    assert state_machine_problems(tree_copy) == [
+        "state machine order_processing: the role's statements differ from provisioning's",
+        "state machine pick_pack_label: the role's statements differ from provisioning's",
+    ]
+
+
+def test_a_queue_placeholder_filled_with_the_arn_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/orders/locals.tf",
+        "{ value = queue.url, arns = [queue.arn] }",
+        "{ value = queue.arn, arns = [queue.arn] }",
+    )
+    assert state_machine_problems(tree_copy) == [
+        "state machine order_fulfilment: the rendered definition differs from provisioning's"
+    ]
+
+
+def test_a_child_statement_without_its_executions_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/orders/locals.tf",
+        "arns = [machine.arn, machine.execution_arns]",
+        "arns = [machine.arn]",
+    )
+    assert state_machine_problems(tree_copy) == [
+        "state machine order_fulfilment: the role's statements differ from provisioning's"
+    ]
+
+
+def test_a_module_block_reading_another_state_machine_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/orders/main.tf",
+        "type                     = local.state_machines.pick_pack_label.type",
+        "type                     = local.state_machines.order_fulfilment.type",
+    )
+    assert state_machine_problems(tree_copy) == [
+        "module.pick_pack_label: type is '${local.state_machines.order_fulfilment.type}', "
+        "expected '${local.state_machines.pick_pack_label.type}'"
+    ]
+
+
+def test_a_state_machine_missing_from_terraform_is_reported(tree_copy: Path) -> None:
+    main = tree_copy / "modules/orders/main.tf"
+    text = main.read_text(encoding="utf-8")
+    start = text.index('module "order_fulfilment" {')
+    main.write_text(text[:start] + text[text.index('module "api" {') :], encoding="utf-8")
+    problems = state_machine_problems(tree_copy)
+    assert "state machine order_fulfilment: no module block 'order_fulfilment'" in problems
+    assert problems[0] == (
+        "state_machine module blocks are ['order_processing', 'pick_pack_label'], the stack's "
+        "['order_fulfilment', 'order_processing', 'pick_pack_label']"
+    )
+
+
+def test_a_rule_role_allowed_more_than_starting_its_state_machine_is_reported(
+    tree_copy: Path,
+) -> None:
+    _edit(
+        tree_copy / "modules/orders/rules.tf",
+        'actions   = ["states:StartExecution"]',
+        'actions   = ["states:StartExecution", "states:StopExecution"]',
+    )
+    problems = rule_problems(tree_copy)
+    assert len(problems) == 1
+    assert problems[0].startswith("rule roles: fulfil-placed-orders is ")
+    assert "states:StopExecution" in problems[0]
+
+
+def test_a_rule_role_trusting_another_service_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/orders/rules.tf",
+        'identifiers = ["events.amazonaws.com"]',
+        'identifiers = ["states.amazonaws.com"]',
+    )
+    problems = rule_problems(tree_copy)
+    assert len(problems) == 1
+    assert "'states.amazonaws.com'" in problems[0]
+
+
+def test_a_rule_starting_the_wrong_state_machine_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/orders/locals.tf",
+        'target_state_machine = "order_fulfilment"',
+        'target_state_machine = "pick_pack_label"',
+    )
+    problems = rule_problems(tree_copy)
+    assert problems[0].startswith("local.rules: fulfil-placed-orders is ")
+    assert problems[1].startswith("rule roles: fulfil-placed-orders is ")  # and the role follows
+    assert len(problems) == 2
+
+
+def test_a_queue_accepting_every_rule_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/orders/queues.tf",
+        "} if try(rule.target_queue, null) == each.key",
+        "}",
+    )
+    assert rule_problems(tree_copy) == [
+        "module.queue: senders are not only the rules that target that queue"
+    ]

@@ -13,6 +13,16 @@ output "state_machine_arn" {
   value       = module.orders.state_machine_arn
 }
 
+output "state_machine_arns" {
+  description = "ARNs of every state machine by logical key (order_processing, order_fulfilment, ...)."
+  value       = module.orders.state_machine_arns
+}
+
+output "approvals_queue_url" {
+  description = "URL of the queue where fulfilment waits for a reviewer's approval."
+  value       = module.orders.queue_urls["approvals"]
+}
+
 output "table_names" {
   description = "Table names by logical key."
   value       = module.orders.table_names

@@ -64,6 +64,15 @@ locals {
       table_actions    = {}
       publishes_events = true
     }
+    shipping_label = {
+      logical_id      = "ShippingLabelFunction"
+      memory_size     = 256
+      timeout         = 5
+      table_variables = { IDEMPOTENCY_TABLE_NAME = "idempotency" }
+      table_actions = {
+        idempotency = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+      }
+    }
   }
 
   # DynamoDB stream mappings, filtered at the source by a JSON list of patterns.
@@ -84,9 +93,15 @@ locals {
     notifications = { visibility_timeout = 60, max_receive_count = 3 }
     # A failure destination is itself where failures end up: no dead-letter queue of its own.
     order-stream-failures = { visibility_timeout = 60, max_receive_count = 3, dead_letter = false }
+    # Approval requests wait here for a reviewer, who receives messages to find one: the
+    # receive count is no sign of poison, hence the high max_receive_count.
+    approvals = { visibility_timeout = 30, max_receive_count = 50 }
   }
+  # EventBridge rules on the bus (rules.tf): each targets one queue (target_queue) or starts one
+  # state machine (target_state_machine, through a role that may start only that one).
   rules = {
-    high-value-orders = { pattern_file = "high_value_order_placed.json", target_queue = "review" }
+    high-value-orders    = { pattern_file = "high_value_order_placed.json", target_queue = "review" }
+    fulfil-placed-orders = { pattern_file = "order_placed.json", target_state_machine = "order_fulfilment" }
   }
   subscriptions = {
     order-notifications = { queue = "notifications" }
@@ -96,49 +111,102 @@ locals {
   topic             = "order-notifications"
   event_bus         = "orders"
 
-  order_processing = {
-    key             = "order_processing"
-    type            = "EXPRESS"
-    definition_file = "${path.module}/../../../statemachines/order_processing.asl.json"
-    # ASL placeholder -> the resource whose ARN or name fills it (kind, key).
-    substitutions = {
-      ValidateOrderFunctionArn   = { kind = "function", key = "validate_order" }
-      ProcessPaymentFunctionArn  = { kind = "function", key = "process_payment" }
-      RefundPaymentFunctionArn   = { kind = "function", key = "refund_payment" }
-      IdempotencyTableName       = { kind = "table", key = "idempotency" }
-      InventoryTableName         = { kind = "table", key = "inventory" }
-      OrdersTableName            = { kind = "table", key = "orders" }
-      OrderNotificationsTopicArn = { kind = "topic", key = "order-notifications" }
-      EventBusName               = { kind = "bus", key = "orders" }
+  # The state machines, in the order devstack/stack.py declares them. Each has its own module
+  # block in main.tf (named by its key), because a parent needs its child's ARN: a for_each over
+  # this map could not refer to one of its own instances.
+  statemachines_dir = "${path.module}/../../../statemachines"
+  state_machines = {
+    order_processing = {
+      type            = "EXPRESS"
+      definition_file = "${local.statemachines_dir}/order_processing.asl.json"
+      # ASL placeholder -> the resource whose ARN or name fills it (kind, key).
+      substitutions = {
+        ValidateOrderFunctionArn   = { kind = "function", key = "validate_order" }
+        ProcessPaymentFunctionArn  = { kind = "function", key = "process_payment" }
+        RefundPaymentFunctionArn   = { kind = "function", key = "refund_payment" }
+        IdempotencyTableName       = { kind = "table", key = "idempotency" }
+        InventoryTableName         = { kind = "table", key = "inventory" }
+        OrdersTableName            = { kind = "table", key = "orders" }
+        OrderNotificationsTopicArn = { kind = "topic", key = "order-notifications" }
+        EventBusName               = { kind = "bus", key = "orders" }
+      }
+      # What the ASL's Tasks call, by the placeholder naming the target (devstack.asl.service_calls).
+      service_calls = {
+        EventBusName               = ["events:PutEvents"]
+        IdempotencyTableName       = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+        InventoryTableName         = ["dynamodb:UpdateItem"]
+        OrderNotificationsTopicArn = ["sns:Publish"]
+        OrdersTableName            = ["dynamodb:PutItem"]
+        ProcessPaymentFunctionArn  = ["lambda:InvokeFunction"]
+        RefundPaymentFunctionArn   = ["lambda:InvokeFunction"]
+        ValidateOrderFunctionArn   = ["lambda:InvokeFunction"]
+      }
+      # Whether a Task runs a child execution to completion (devstack.asl.runs_child_to_completion).
+      runs_child_to_completion = false
     }
-    # What the ASL's Tasks call, by the placeholder naming the target (devstack.asl.service_calls).
-    service_calls = {
-      EventBusName               = ["events:PutEvents"]
-      IdempotencyTableName       = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
-      InventoryTableName         = ["dynamodb:UpdateItem"]
-      OrderNotificationsTopicArn = ["sns:Publish"]
-      OrdersTableName            = ["dynamodb:PutItem"]
-      ProcessPaymentFunctionArn  = ["lambda:InvokeFunction"]
-      RefundPaymentFunctionArn   = ["lambda:InvokeFunction"]
-      ValidateOrderFunctionArn   = ["lambda:InvokeFunction"]
+    pick_pack_label = {
+      type            = "EXPRESS"
+      definition_file = "${local.statemachines_dir}/pick_pack_label.asl.json"
+      substitutions = {
+        OrdersTableName          = { kind = "table", key = "orders" }
+        ShippingLabelFunctionArn = { kind = "function", key = "shipping_label" }
+      }
+      service_calls = {
+        OrdersTableName          = ["dynamodb:UpdateItem"]
+        ShippingLabelFunctionArn = ["lambda:InvokeFunction"]
+      }
+      runs_child_to_completion = false
+    }
+    order_fulfilment = {
+      type            = "STANDARD"
+      definition_file = "${local.statemachines_dir}/order_fulfilment.asl.json"
+      substitutions = {
+        OrdersTableName              = { kind = "table", key = "orders" }
+        InventoryTableName           = { kind = "table", key = "inventory" }
+        ApprovalQueueUrl             = { kind = "queue", key = "approvals" }
+        PickPackLabelStateMachineArn = { kind = "state_machine", key = "pick_pack_label" }
+        RefundPaymentFunctionArn     = { kind = "function", key = "refund_payment" }
+        OrderNotificationsTopicArn   = { kind = "topic", key = "order-notifications" }
+      }
+      service_calls = {
+        ApprovalQueueUrl             = ["sqs:SendMessage"]
+        InventoryTableName           = ["dynamodb:UpdateItem"]
+        OrderNotificationsTopicArn   = ["sns:Publish"]
+        OrdersTableName              = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+        PickPackLabelStateMachineArn = ["states:DescribeExecution", "states:StartExecution", "states:StopExecution"]
+        RefundPaymentFunctionArn     = ["lambda:InvokeFunction"]
+      }
+      runs_child_to_completion = true
     }
   }
 
   package_dir = coalesce(var.package_dir, "${path.root}/../../../.aws-sam/build")
 
-  # Values that fill placeholders (names for tables and buses, ARNs otherwise) ...
-  substitution_values = {
-    function = { for key, function in module.function : key => function.arn }
-    table    = module.tables.names
-    topic    = { (local.topic) = module.messaging.topic_arn }
-    bus      = { (local.event_bus) = module.messaging.event_bus_name }
+  # What fills a placeholder of each kind, by key: the value (names for tables and buses, the
+  # URL for queues, ARNs otherwise) and the ARNs an IAM statement about it names. Both come
+  # from devstack/provision.py (StackOutputs.resolve and resource_arns).
+  resources = {
+    function = { for key, function in module.function : key => { value = function.arn, arns = [function.arn] } }
+    table    = { for key, name in module.tables.names : key => { value = name, arns = [module.tables.arns[key]] } }
+    topic    = { (local.topic) = { value = module.messaging.topic_arn, arns = [module.messaging.topic_arn] } }
+    bus      = { (local.event_bus) = { value = module.messaging.event_bus_name, arns = [module.messaging.event_bus_arn] } }
+    queue    = { for key, queue in module.queue : key => { value = queue.url, arns = [queue.arn] } }
   }
 
-  # ... and the ARNs the role's statements name.
-  resource_arns = {
-    function = { for key, function in module.function : key => function.arn }
-    table    = module.tables.arns
-    topic    = { (local.topic) = module.messaging.topic_arn }
-    bus      = { (local.event_bus) = module.messaging.event_bus_arn }
+  # The same, plus the state machines others start (kind state_machine: the ARN; the statement
+  # also names its executions, which .sync describes and stops). Only a parent's module block
+  # reads this; a child's reads local.resources, or its own ARN would be a cycle.
+  resources_and_children = merge(local.resources, {
+    state_machine = {
+      for key, machine in { pick_pack_label = module.pick_pack_label } :
+      key => { value = machine.arn, arns = [machine.arn, machine.execution_arns] }
+    }
+  })
+
+  # Every state machine's ARN by key, for rules that start one and for the outputs.
+  state_machine_arns = {
+    order_processing = module.order_processing.arn
+    pick_pack_label  = module.pick_pack_label.arn
+    order_fulfilment = module.order_fulfilment.arn
   }
 }

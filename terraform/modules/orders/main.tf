@@ -67,31 +67,76 @@ module "function" {
   }
 }
 
+# One module block per state machine in local.state_machines, each reading its own entry.
+# local.resources fills the placeholders; a parent reads local.resources_and_children, which
+# adds the state machines it starts.
 module "order_processing" {
   source = "../state_machine"
 
-  name                  = "${local.name_prefix}-${replace(local.order_processing.key, "_", "-")}"
-  type                  = local.order_processing.type
-  definition_file       = local.order_processing.definition_file
-  log_retention_in_days = var.log_retention_in_days
-  log_kms_key_arn       = module.kms.key_arn
-  log_execution_data    = var.log_execution_data
-  tags                  = var.tags
+  name                     = "${local.name_prefix}-order-processing"
+  type                     = local.state_machines.order_processing.type
+  definition_file          = local.state_machines.order_processing.definition_file
+  service_calls            = local.state_machines.order_processing.service_calls
+  follows_child_executions = local.state_machines.order_processing.runs_child_to_completion
+  log_retention_in_days    = var.log_retention_in_days
+  log_kms_key_arn          = module.kms.key_arn
+  log_execution_data       = var.log_execution_data
+  tags                     = var.tags
 
   substitutions = {
-    for placeholder, ref in local.order_processing.substitutions :
-    placeholder => local.substitution_values[ref.kind][ref.key]
+    for placeholder, ref in local.state_machines.order_processing.substitutions :
+    placeholder => local.resources[ref.kind][ref.key].value
   }
+  placeholder_resources = {
+    for placeholder, ref in local.state_machines.order_processing.substitutions :
+    placeholder => local.resources[ref.kind][ref.key].arns
+  }
+}
 
-  policy_statements = [
-    for placeholder, actions in local.order_processing.service_calls : {
-      sid     = placeholder
-      actions = actions
-      resources = [
-        local.resource_arns[local.order_processing.substitutions[placeholder].kind][local.order_processing.substitutions[placeholder].key],
-      ]
-    }
-  ]
+module "pick_pack_label" {
+  source = "../state_machine"
+
+  name                     = "${local.name_prefix}-pick-pack-label"
+  type                     = local.state_machines.pick_pack_label.type
+  definition_file          = local.state_machines.pick_pack_label.definition_file
+  service_calls            = local.state_machines.pick_pack_label.service_calls
+  follows_child_executions = local.state_machines.pick_pack_label.runs_child_to_completion
+  log_retention_in_days    = var.log_retention_in_days
+  log_kms_key_arn          = module.kms.key_arn
+  log_execution_data       = var.log_execution_data
+  tags                     = var.tags
+
+  substitutions = {
+    for placeholder, ref in local.state_machines.pick_pack_label.substitutions :
+    placeholder => local.resources[ref.kind][ref.key].value
+  }
+  placeholder_resources = {
+    for placeholder, ref in local.state_machines.pick_pack_label.substitutions :
+    placeholder => local.resources[ref.kind][ref.key].arns
+  }
+}
+
+module "order_fulfilment" {
+  source = "../state_machine"
+
+  name                     = "${local.name_prefix}-order-fulfilment"
+  type                     = local.state_machines.order_fulfilment.type
+  definition_file          = local.state_machines.order_fulfilment.definition_file
+  service_calls            = local.state_machines.order_fulfilment.service_calls
+  follows_child_executions = local.state_machines.order_fulfilment.runs_child_to_completion
+  log_retention_in_days    = var.log_retention_in_days
+  log_kms_key_arn          = module.kms.key_arn
+  log_execution_data       = var.log_execution_data
+  tags                     = var.tags
+
+  substitutions = {
+    for placeholder, ref in local.state_machines.order_fulfilment.substitutions :
+    placeholder => local.resources_and_children[ref.kind][ref.key].value
+  }
+  placeholder_resources = {
+    for placeholder, ref in local.state_machines.order_fulfilment.substitutions :
+    placeholder => local.resources_and_children[ref.kind][ref.key].arns
+  }
 }
 
 module "api" {

@@ -18,6 +18,19 @@ output "state_machine_name" {
   value       = module.order_processing.name
 }
 
+output "state_machine_arns" {
+  description = "ARNs of every state machine by logical key."
+  value       = local.state_machine_arns
+}
+
+output "queue_urls" {
+  description = "Queue URLs by logical key (dead-letter queues: <key>-dlq)."
+  value = merge(
+    { for key, queue in module.queue : key => queue.url },
+    { for key, queue in module.queue : "${key}-dlq" => queue.dlq_url if try(local.queues[key].dead_letter, true) },
+  )
+}
+
 output "table_names" {
   description = "Table names by logical key."
   value       = module.tables.names

@@ -1,24 +1,7 @@
-# Queues behind the order workflow: EventBridge rules and SNS subscriptions feed them, Lambda
-# event source mappings consume them with partial batch responses. The event patterns are the
-# JSON files in terraform/events/, which the local tooling reads too.
-
-resource "aws_cloudwatch_event_rule" "this" {
-  for_each = local.rules
-
-  name           = "${local.name_prefix}-${each.key}"
-  event_bus_name = module.messaging.event_bus_name
-  event_pattern  = file("${path.module}/../../events/${each.value.pattern_file}")
-  tags           = var.tags
-}
-
-resource "aws_cloudwatch_event_target" "this" {
-  for_each = local.rules
-
-  rule           = aws_cloudwatch_event_rule.this[each.key].name
-  event_bus_name = module.messaging.event_bus_name
-  target_id      = each.value.target_queue
-  arn            = module.queue[each.value.target_queue].arn
-}
+# Queues behind the workflows: EventBridge rules (rules.tf) and SNS subscriptions feed them,
+# Lambda event source mappings consume them with partial batch responses, and a state machine
+# sends approval requests to one. The stream filter is a JSON file in terraform/events/, which
+# the local tooling reads too.
 
 module "queue" {
   source   = "../queue"
@@ -35,7 +18,7 @@ module "queue" {
       for key, rule in local.rules : {
         service    = "events.amazonaws.com"
         source_arn = aws_cloudwatch_event_rule.this[key].arn
-      } if rule.target_queue == each.key
+      } if try(rule.target_queue, null) == each.key
     ],
     [
       for topic, subscription in local.subscriptions : {

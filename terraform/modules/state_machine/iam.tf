@@ -9,21 +9,26 @@ data "aws_iam_policy_document" "assume_role" {
   }
 }
 
+# The same statements as devstack/provision.py (_state_machine_statements).
 data "aws_iam_policy_document" "this" {
-  # The "*" statements (log delivery, X-Ray), each with its reason, in terraform/policies/.
-  source_policy_documents = [
-    file("${path.module}/../../policies/state_machine_log_delivery.json"),
-    file("${path.module}/../../policies/xray_write.json"),
-  ]
+  # The statements that cannot name this stack's resources (log delivery, X-Ray, the managed
+  # rule that follows child executions), each with its reason, in terraform/policies/.
+  source_policy_documents = concat(
+    var.follows_child_executions ? [file("${path.module}/../../policies/sync_execution_events.json")] : [],
+    [
+      file("${path.module}/../../policies/state_machine_log_delivery.json"),
+      file("${path.module}/../../policies/xray_write.json"),
+    ],
+  )
 
-  # What the definition calls, each action on the resource it names (built by the caller).
+  # What the definition calls, each action on the resource its placeholder names.
   dynamic "statement" {
-    for_each = var.policy_statements
+    for_each = var.service_calls
 
     content {
-      sid       = statement.value.sid
-      actions   = statement.value.actions
-      resources = statement.value.resources
+      sid       = statement.key
+      actions   = sort(statement.value)
+      resources = var.placeholder_resources[statement.key]
     }
   }
 }

@@ -17,3 +17,8 @@ output "log_group_name" {
   description = "Name of the execution log group."
   value       = aws_cloudwatch_log_group.this.name
 }
+
+output "execution_arns" {
+  description = "ARN pattern of the state machine's executions (what a parent that runs it with .sync describes and stops)."
+  value       = "${replace(aws_sfn_state_machine.this.arn, ":stateMachine:", ":execution:")}:*"
+}

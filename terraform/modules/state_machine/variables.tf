@@ -7,6 +7,11 @@ variable "type" {
   description = "STANDARD or EXPRESS."
   type        = string
   default     = "STANDARD"
+
+  validation {
+    condition     = contains(["STANDARD", "EXPRESS"], var.type)
+    error_message = "The type must be STANDARD or EXPRESS."
+  }
 }
 
 variable "definition_file" {
@@ -20,14 +25,27 @@ variable "substitutions" {
   default     = {}
 }
 
-variable "policy_statements" {
-  description = "IAM statements of the state machine's role for the services its definition calls."
-  type = list(object({
-    sid       = optional(string)
-    actions   = list(string)
-    resources = list(string)
-  }))
-  default = []
+variable "service_calls" {
+  description = "What the definition's Tasks call: ASL placeholder naming the target -> IAM actions (devstack.asl.service_calls)."
+  type        = map(list(string))
+  default     = {}
+
+  validation {
+    condition     = alltrue([for placeholder in keys(var.service_calls) : length(lookup(var.placeholder_resources, placeholder, [])) > 0])
+    error_message = "Every placeholder in service_calls needs its ARNs in placeholder_resources."
+  }
+}
+
+variable "placeholder_resources" {
+  description = "The ARNs a statement about each placeholder's resource names (a state machine's: the state machine and its executions)."
+  type        = map(list(string))
+  default     = {}
+}
+
+variable "follows_child_executions" {
+  description = "Whether a Task runs a child execution to completion (.sync, .sync:2): adds the managed EventBridge rule Step Functions uses to follow it (policies/sync_execution_events.json)."
+  type        = bool
+  default     = false
 }
 
 variable "log_retention_in_days" {
