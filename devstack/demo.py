@@ -1,8 +1,10 @@
-"""``make demo``: sample orders through the real workflow on the embedded emulator.
+"""``make demo``: sample orders through the real workflows on the embedded emulator.
 
 For each order it prints the outcome the API would return, a timeline of the states the
 execution passed through with their durations, and what the order cost in Lambda
-invocations and state transitions. Nothing leaves this process: no Docker, no AWS account.
+invocations and state transitions. Then what runs behind them: fulfilment with an approval,
+and an inventory import (``devstack.demo_behind``). Nothing leaves this process: no Docker,
+no AWS account.
 """
 
 import argparse
@@ -11,6 +13,7 @@ import sys
 import time
 from typing import Any
 
+from devstack.demo_behind import show_fulfilment, show_import
 from devstack.embedded import EmbeddedAws
 from devstack.embedded_stack import EmbeddedStack
 from devstack.executions import ExecutionResult
@@ -78,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             if stock_after[product] != before:
                 print(f"   {product:<16} {before:>4} -> {stock_after[product]:>4}")
         print(f"Orders saved: {len(placed)} (a repeated orderId is placed once)")
+        show_fulfilment(stack, samples[0]["order"]["orderId"])
+        show_import(stack)
     return 0
 
 
