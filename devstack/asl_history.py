@@ -1,5 +1,6 @@
 """Read an execution history: which states ran, how long each took, what it cost in calls."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -62,4 +63,20 @@ def count_lambda_invocations(history: list[dict[str, Any]]) -> int:
         for event in history
         if event["type"] == "TaskScheduled"
         and event["taskScheduledEventDetails"]["resourceType"] == "lambda"
+    )
+
+
+# Step Functions quotas a workflow's design must respect (AWS Step Functions developer guide,
+# "Quotas"): a state's input or output, and a Standard execution's history length.
+STATE_PAYLOAD_LIMIT_BYTES = 256 * 1024
+HISTORY_EVENT_LIMIT = 25_000
+
+
+def largest_payload_bytes(history: list[dict[str, Any]]) -> int:
+    """The largest event detail (state input, output, parameters, error) in the history."""
+    return max(
+        len(json.dumps(details).encode())
+        for event in history
+        for name, details in event.items()
+        if name.endswith("EventDetails")
     )

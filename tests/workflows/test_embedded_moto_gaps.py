@@ -659,15 +659,20 @@ def test_a_tls_only_bucket_policy_lets_https_requests_through(gaps: Gaps) -> Non
 # 6. DynamoDB transactions -------------------------------------------------------------------
 
 
-def test_a_cancelled_transaction_changes_none_of_its_items_and_only_those(gaps: Gaps) -> None:
-    dynamodb = gaps.client("dynamodb")
-    table = f"stock-{uuid.uuid4().hex[:8]}"
-    dynamodb.create_table(
+def _keyed_table(gaps: Gaps) -> str:
+    """A table keyed by ``id``, without a stream."""
+    table = f"t-{uuid.uuid4().hex[:8]}"
+    gaps.client("dynamodb").create_table(
         TableName=table,
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         BillingMode="PAY_PER_REQUEST",
     )
+    return table
+
+
+def test_a_cancelled_transaction_changes_none_of_its_items_and_only_those(gaps: Gaps) -> None:
+    dynamodb, table = gaps.client("dynamodb"), _keyed_table(gaps)
     for n in range(3):
         dynamodb.put_item(TableName=table, Item={"id": {"S": f"p{n}"}, "q": {"N": "1"}})
 
@@ -699,14 +704,7 @@ def test_a_cancelled_transaction_changes_none_of_its_items_and_only_those(gaps: 
 
 
 def test_a_transaction_on_a_large_table_takes_no_time_proportional_to_it(gaps: Gaps) -> None:
-    dynamodb = gaps.client("dynamodb")
-    table = f"big-{uuid.uuid4().hex[:8]}"
-    dynamodb.create_table(
-        TableName=table,
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    dynamodb, table = gaps.client("dynamodb"), _keyed_table(gaps)
     backend_table = dynamodb_backends["123456789012"][gaps.aws.region].tables[table]
     for n in range(20_000):  # straight into moto's table: 20,000 PutItem calls would be slow
         backend_table.put_item({"id": {"S": f"p{n}"}, "q": {"N": "1"}})

@@ -14,6 +14,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from devstack.asl_history import (
+    HISTORY_EVENT_LIMIT,
+    STATE_PAYLOAD_LIMIT_BYTES,
+    largest_payload_bytes,
+)
 from devstack.embedded_stack import EmbeddedStack
 from devstack.executions import read_history
 from devstack.imports import find_execution, upload, wait_until_done
@@ -215,10 +220,6 @@ def test_a_chunk_failing_once_is_retried_and_loaded_once(
     assert stack.stock("STICKERS-10") == before + 9
 
 
-STATE_PAYLOAD_LIMIT = 256 * 1024
-HISTORY_EVENT_LIMIT = 25_000
-
-
 @pytest.mark.slow  # about 5 minutes: moto parses and validates each of the 100,000 updates
 def test_a_file_of_100000_rows_stays_within_the_payload_and_history_limits(
     stack: EmbeddedStack, imports: Imports
@@ -230,13 +231,8 @@ def test_a_file_of_100000_rows_stays_within_the_payload_and_history_limits(
     assert done["status"] == "SUCCEEDED", done
     history = read_history(stack.aws.client("stepfunctions"), done["executionArn"])
     assert len(history) < HISTORY_EVENT_LIMIT
-    largest = max(
-        len(json.dumps(details).encode())
-        for event in history
-        for name, details in event.items()
-        if name.endswith("EventDetails")
-    )
-    assert largest < STATE_PAYLOAD_LIMIT
+    largest = largest_payload_bytes(history)
+    assert largest < STATE_PAYLOAD_LIMIT_BYTES
     extract = json.loads(done["output"])["extract"]
     assert (extract["rows"], extract["products"], len(extract["chunks"])) == (100_000, 100_000, 100)
     levels = stack.stock_levels()
