@@ -107,14 +107,14 @@ import: $(STAMP) ## Import a stock file and wait for the result: make import FIL
 down: $(STAMP) ## Stop the local stack (emulator and gateway); its data goes with it
 	@$(BIN)/python -m devstack.deploy down
 
-terraform-validate: ## terraform fmt -check, validate in each root, terraform test (needs provider downloads)
+terraform-validate: ## terraform fmt -check, validate in each root, terraform test of modules/orders (its tests/; needs provider downloads)
 	@command -v terraform >/dev/null || { echo "terraform not found: install Terraform >= 1.10"; exit 1; }
 	terraform fmt -check -recursive terraform
 	@for root in terraform/envs/local terraform/envs/dev terraform/envs/prod terraform/modules/orders; do \
 		echo "terraform init + validate: $$root"; \
 		terraform -chdir=$$root init -backend=false -input=false >/dev/null && terraform -chdir=$$root validate || exit 1; \
 	done
-	terraform -chdir=terraform/modules/orders test -test-directory=../../tests
+	terraform -chdir=terraform/modules/orders test
 
 clean: ## Remove the virtualenvs, build output and caches
 	rm -rf $(VENV) .tools .aws-sam .local .cache .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -15,8 +15,9 @@ from devstack.imports import find_execution, upload, wait_until_done
 from devstack.paths import REPO_ROOT, STOCK_RECEIPT_FILE
 
 WAIT_S = 30.0
-HIGH_VALUE_ORDER = {
-    "orderId": "demo-high-value",
+HIGH_VALUE_ORDER_ID = "demo-high-value"
+HIGH_VALUE_ORDER: dict[str, Any] = {
+    "orderId": HIGH_VALUE_ORDER_ID,
     "customer": {"customerId": "cust-007", "email": "grace@example.com", "name": "Grace Hopper"},
     "items": [{"productId": "HEADSET-PRO", "quantity": 1, "unitPrice": 21900}],
     "payment": {"processor": "applepay", "token": "tok_applepay"},
@@ -53,7 +54,7 @@ def show_fulfilment(stack: EmbeddedStack, placed_order_id: str) -> None:
     print(f"   -> {order['status'] if shipped else '?'} by {order['carrier']}, "
           f"tracking {order['trackingNumber']}")  # fmt: skip
 
-    print(f"\nA high-value order, {HIGH_VALUE_ORDER['orderId']} (£219.00):")
+    print(f"\nA high-value order, {HIGH_VALUE_ORDER_ID} (£219.00):")
     run = stack.place_order(HIGH_VALUE_ORDER)
     print(f"   -> {run.output['statusCode'] if run.output else run.status}, then fulfilment waits")
     queue = ApprovalQueue(
@@ -61,7 +62,7 @@ def show_fulfilment(stack: EmbeddedStack, placed_order_id: str) -> None:
         stack.aws.client("stepfunctions"),
         stack.outputs.queues["approvals"],
     )
-    order_id = HIGH_VALUE_ORDER["orderId"]
+    order_id = HIGH_VALUE_ORDER_ID
     request: ApprovalRequest = _until(
         lambda: next((r for r in queue.pending() if r.order_id == order_id), None)
     )

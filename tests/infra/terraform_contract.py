@@ -16,17 +16,30 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 from devstack import asl, provision
 from devstack.paths import EVENT_PATTERNS_DIR
 from devstack.provision import StackOutputs
-from devstack.stack import EVENT_BUS, FUNCTIONS, QUEUES, TABLES, TOPICS, Naming, StateMachine
+from devstack.stack import (
+    BUCKETS,
+    EVENT_BUS,
+    FUNCTIONS,
+    QUEUES,
+    RULES,
+    STATE_MACHINES,
+    TABLES,
+    TOPICS,
+    Naming,
+    Rule,
+    StateMachine,
+)
 from devstack.terraform_check import parse
-from tests.infra.stack_scope import RULES, STATE_MACHINES
 
 ORDERS = Path("modules") / "orders"
 STATE_MACHINE_MODULE = Path("modules") / "state_machine"
+BUCKET_MODULE = Path("modules") / "bucket"
+FUNCTION_MODULE = Path("modules") / "function"
+MESSAGING_MODULE = Path("modules") / "messaging"
 ENVIRONMENT = "test"
 NAMING = Naming(ENVIRONMENT)
 REGION, ACCOUNT = "eu-west-2", "123456789012"
@@ -111,12 +124,17 @@ def synthetic_outputs() -> StackOutputs:
     for table in TABLES:
         outputs.tables[table.key] = NAMING.name(table.key)
         outputs.table_arns[table.key] = f"arn:aws:dynamodb:{prefix}:table/{NAMING.name(table.key)}"
+        if table.stream_view_type:
+            stream = "stream/2020-01-01T00:00:00.000"
+            outputs.stream_arns[table.key] = f"{outputs.table_arns[table.key]}/{stream}"
     for function in FUNCTIONS:
         outputs.functions[function.key] = (
             f"arn:aws:lambda:{prefix}:function:{NAMING.name(function.key)}"
         )
     for topic in TOPICS:
         outputs.topics[topic] = f"arn:aws:sns:{prefix}:{NAMING.name(topic)}"
+    for bucket in BUCKETS:
+        outputs.buckets[bucket.key] = NAMING.bucket_name(bucket.key, ACCOUNT)
     outputs.buses[EVENT_BUS] = NAMING.name(EVENT_BUS)
     outputs.bus_arns[EVENT_BUS] = f"arn:aws:events:{prefix}:event-bus/{NAMING.name(EVENT_BUS)}"
     for queue in QUEUES:
@@ -152,11 +170,13 @@ MEANING: Mapping[str, Meaning] = {
     "module.function[key].arn": lambda _, outputs, key: outputs.functions[key],
     "module.tables.names[key]": lambda _, outputs, key: outputs.tables[key],
     "module.tables.arns[key]": lambda _, outputs, key: outputs.table_arns[key],
-    "module.messaging.topic_arn": lambda _, outputs, key: outputs.topics[key],
+    "module.messaging.topic_arns[key]": lambda _, outputs, key: outputs.topics[key],
     "module.messaging.event_bus_name": lambda _, outputs, key: outputs.buses[key],
     "module.messaging.event_bus_arn": lambda _, outputs, key: outputs.bus_arns[key],
     "module.queue[key].url": lambda _, outputs, key: outputs.queues[key],
     "module.queue[key].arn": lambda _, outputs, key: outputs.queue_arns[key],
+    "module.bucket[key].name": lambda _, outputs, key: outputs.buckets[key],
+    "module.bucket[key].arn": lambda _, outputs, key: outputs.resource_arns("bucket", key)[0],
     # A child state machine: local.resources_and_children maps its key to module.<key>.
     "module.{key}.arn": lambda _, outputs, key: outputs.state_machines[key],
     "module.{key}.execution_arns": lambda tree, outputs, key: execution_arns(
@@ -473,8 +493,7 @@ class _Recorder:
 def provisioned_rule_roles() -> dict[str, dict[str, Any]]:
     """The role provisioning creates for each rule that starts a state machine, by rule key."""
     recorder = _Recorder()
-    with mock.patch.object(provision, "RULES", RULES):
-        provision._route_to_state_machines(lambda _: recorder, NAMING, synthetic_outputs())
+    provision._route_to_state_machines(lambda _: recorder, NAMING, synthetic_outputs())
     roles: dict[str, dict[str, Any]] = {}
     rule_names = {NAMING.name(rule.key): rule.key for rule in RULES}
     for operation, arguments in recorder.calls:
@@ -576,30 +595,152 @@ def _declared_rule_roles(tree: Path) -> dict[str, dict[str, Any]] | str:
     return roles
 
 
+_PATTERN_FILE = '"${path.module}/../../events/${each.value.pattern_file}"'
+# How a rule reads its pattern: templatefile with the values of its pattern_substitutions.
+PATTERN_VALUES = (
+    "{for placeholder, ref in try(each.value.pattern_substitutions, {}) : "
+    "placeholder => local.pattern_values[ref.kind][ref.key]}"
+)
+_READ_PATTERN = re.compile(
+    r"\$\{(?P<function>file|templatefile)\(" + re.escape(_PATTERN_FILE) + r"(?:, (?P<vars>.*))?\)\}"
+)
+_NAME_COMPREHENSION = re.compile(
+    r"\$\{\{for key, (?P<var>\w+) in (?P<source>[\w.]+) : key => (?P<value>[\w.\[\]]+)\}\}"
+)
+
+
+def _pattern_values(tree: Path, outputs: StackOutputs) -> dict[str, dict[str, str]] | str:
+    """local.pattern_values (kind -> key -> the value that fills a pattern placeholder),
+    evaluated in provisioning's terms."""
+    kinds: dict[str, dict[str, str]] = {}
+    declared = module_locals(tree / ORDERS).get("pattern_values", {})
+    for kind, entry in declared.items():
+        found = _NAME_COMPREHENSION.fullmatch(str(entry))
+        expression = _qualify(found["value"], found["var"], found["source"]) if found else ""
+        if expression not in MEANING:
+            return f"local.pattern_values.{kind} is {entry!r}, which MEANING does not know"
+        lookup = {"bucket": outputs.buckets}.get(kind, {})
+        kinds[kind] = {key: MEANING[expression](tree, outputs, key) for key in lookup}
+    return kinds
+
+
+def _templatefile(template: str, values: Mapping[str, str]) -> str:
+    """Terraform's templatefile for ${Name} placeholders: a placeholder without a value fails."""
+    missing = sorted(set(asl.PLACEHOLDER.findall(template)) - set(values))
+    if missing:
+        return f"<templatefile fails: no value for {missing}>"
+    return asl.PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+
+
+def _declared_pattern(
+    tree: Path, expression: str, rule: Mapping[str, Any], outputs: StackOutputs
+) -> str:
+    """The pattern event_pattern gives one rule (file() leaves placeholders as they are)."""
+    read = _READ_PATTERN.fullmatch(expression)
+    if read is None:
+        return f"<unevaluated: {expression}>"
+    text = (tree / "events" / str(rule.get("pattern_file"))).read_text(encoding="utf-8")
+    if read["function"] == "file":
+        return text
+    if read["vars"] != PATTERN_VALUES:
+        return f"<unevaluated templatefile values: {read['vars']}>"
+    kinds = _pattern_values(tree, outputs)
+    if isinstance(kinds, str):
+        return f"<{kinds}>"
+    values = {
+        placeholder: kinds.get(ref.get("kind"), {}).get(ref.get("key"), "<unknown>")
+        for placeholder, ref in rule.get("pattern_substitutions", {}).items()
+    }
+    return _templatefile(text, values)
+
+
+def _as_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _declared_buses(tree: Path, outputs: StackOutputs) -> dict[str, str]:
+    """local.rule_buses, evaluated: the bus each rule of local.rules listens on."""
+    declared = module_locals(tree / ORDERS)
+    expected = (
+        "${{for key, rule in local.rules : key => try(rule.bus, local.event_bus) == "
+        "local.event_bus ? module.messaging.event_bus_name : rule.bus}}"
+    )
+    if declared.get("rule_buses") != expected:
+        return {key: f"<unevaluated: {declared.get('rule_buses')}>" for key in declared["rules"]}
+    event_bus = declared.get("event_bus")
+    return {
+        key: outputs.buses[event_bus] if rule.get("bus", event_bus) == event_bus else rule["bus"]
+        for key, rule in declared.get("rules", {}).items()
+    }
+
+
+def _rule_entry(rule: Rule) -> dict[str, Any]:
+    """The local.rules entry of a rule of the stack."""
+    return {
+        "pattern_file": rule.pattern_file,
+        **({"target_queue": rule.target_queue} if rule.target_queue else {}),
+        **(
+            {"target_state_machine": rule.target_state_machine} if rule.target_state_machine else {}
+        ),
+        **({"bus": rule.bus} if rule.bus != EVENT_BUS else {}),
+        **(
+            {
+                "pattern_substitutions": {
+                    name: {"kind": kind, "key": key}
+                    for name, (kind, key) in rule.pattern_substitutions.items()
+                }
+            }
+            if rule.pattern_substitutions
+            else {}
+        ),
+    }
+
+
+def _rules_as_provisioned(tree: Path) -> list[str]:
+    """Each rule's bus (rule and target) and rendered pattern == provisioning's."""
+    declared = module_locals(tree / ORDERS).get("rules", {})
+    resources = blocks(tree / ORDERS, "resource")
+    rule_block = resources.get("aws_cloudwatch_event_rule.this", {})
+    target_block = resources.get("aws_cloudwatch_event_target.this", {})
+    outputs = synthetic_outputs()
+    buses = _declared_buses(tree, outputs)
+
+    def bus(expression: Any, key: str) -> str:
+        evaluated = {
+            "${local.rule_buses[each.key]}": buses.get(key),
+            "${module.messaging.event_bus_name}": outputs.buses[EVENT_BUS],
+        }
+        return evaluated.get(str(expression)) or f"<unevaluated: {expression}>"
+
+    problems = []
+    for rule in RULES:
+        if rule.key not in declared:
+            continue
+        subject = f"rule {rule.key}"
+        provisioned_bus = provision.rule_bus(rule, outputs)
+        for what, block in (("rule", rule_block), ("target", target_block)):
+            on = bus(block.get("event_bus_name"), rule.key)
+            if on != provisioned_bus:
+                problems.append(
+                    f"{subject}: the {what} is on {on!r}, provisioning's on {provisioned_bus!r}"
+                )
+        pattern = _declared_pattern(
+            tree, str(rule_block.get("event_pattern")), declared[rule.key], outputs
+        )
+        if _as_json(pattern) != json.loads(provision.event_pattern(rule, outputs)):
+            problems.append(f"{subject}: the event pattern differs from provisioning's: {pattern}")
+    return problems
+
+
 def rule_problems(tree: Path) -> list[str]:
-    """local.rules against the stack; targets, senders and roles as provisioning makes them."""
+    """local.rules against the stack; buses, patterns, targets, senders and roles as
+    provisioning makes them."""
     declared = module_locals(tree / ORDERS)
     problems = _differences(
-        "local.rules",
-        declared.get("rules", {}),
-        {
-            rule.key: {
-                "pattern_file": rule.pattern_file,
-                **({"target_queue": rule.target_queue} if rule.target_queue else {}),
-                **(
-                    {"target_state_machine": rule.target_state_machine}
-                    if rule.target_state_machine
-                    else {}
-                ),
-                **({"bus": rule.bus} if rule.bus != EVENT_BUS else {}),
-                **(
-                    {"pattern_substitutions": dict(rule.pattern_substitutions)}
-                    if rule.pattern_substitutions
-                    else {}
-                ),
-            }
-            for rule in RULES
-        },
+        "local.rules", declared.get("rules", {}), {rule.key: _rule_entry(rule) for rule in RULES}
     )
     for rule in RULES:
         if not (EVENT_PATTERNS_DIR / rule.pattern_file).is_file():
@@ -607,24 +748,27 @@ def rule_problems(tree: Path) -> list[str]:
         if rule.target_queue and rule.target_queue not in declared.get("queues", {}):
             problems.append(f"rule {rule.key}: no queue {rule.target_queue} in local.queues")
     resources = blocks(tree / ORDERS, "resource")
+    rule_block = dict(resources.get("aws_cloudwatch_event_rule.this", {}))
+    target_block = dict(resources.get("aws_cloudwatch_event_target.this", {}))
+    # The bus and the pattern are evaluated below (_rules_as_provisioned).
+    for block in (rule_block, target_block):
+        block.pop("event_bus_name", None)
+    rule_block.pop("event_pattern", None)
     problems += _differences(
         "aws_cloudwatch_event_rule.this",
-        resources.get("aws_cloudwatch_event_rule.this", {}),
+        rule_block,
         {
             "for_each": "${local.rules}",
             "name": "${local.name_prefix}-${each.key}",
-            "event_bus_name": "${module.messaging.event_bus_name}",
-            "event_pattern": '${file("${path.module}/../../events/${each.value.pattern_file}")}',
             "tags": "${var.tags}",
         },
     )
     problems += _differences(
         "aws_cloudwatch_event_target.this",
-        resources.get("aws_cloudwatch_event_target.this", {}),
+        target_block,
         {
             "for_each": "${local.rules}",
             "rule": "${aws_cloudwatch_event_rule.this[each.key].name}",
-            "event_bus_name": "${module.messaging.event_bus_name}",
             # The target's key as provisioning's Id, its ARN, and the role if it has one.
             "target_id": "${local.rule_targets[each.key].id}",
             "arn": "${local.rule_targets[each.key].arn}",
@@ -644,6 +788,7 @@ def rule_problems(tree: Path) -> list[str]:
             )
         },
     )
+    problems += _rules_as_provisioned(tree)
     senders = str(blocks(tree / ORDERS, "module").get("queue", {}).get("senders", ""))
     if "if try(rule.target_queue, null) == each.key]" not in senders:
         problems.append("module.queue: senders are not only the rules that target that queue")
@@ -658,3 +803,388 @@ def statemachines_dir(tree: Path) -> Path:
     """Where local.statemachines_dir points, seen from the orders module of ``tree``."""
     text = str(module_locals(tree / ORDERS)["statemachines_dir"])
     return (tree / ORDERS / text.replace("${path.module}/", "")).resolve()
+
+
+# ---------------------------------------------------------------------------------------------
+# Buckets
+
+# What Terraform sets and provisioning does not: the emulators' buckets live for minutes, so
+# nothing there is billed for parts of an upload that never completed. Nothing else may differ.
+TERRAFORM_ONLY_LIFECYCLE_RULES = (
+    {
+        "ID": "abort-incomplete-uploads",
+        "Filter": {},
+        "Status": "Enabled",
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+    },
+)
+
+
+def provisioned_bucket(key: str) -> dict[str, Any]:
+    """What provisioning asks S3 for, for one bucket of the stack: operation -> arguments."""
+    bucket = next(b for b in BUCKETS if b.key == key)
+    recorder = _Recorder()
+    provision._create_bucket(recorder, bucket, NAMING.bucket_name(key, ACCOUNT), REGION)
+    calls: dict[str, Any] = {}
+    for operation, recorded in recorder.calls:
+        arguments = {k: v for k, v in recorded.items() if k != "Bucket"}
+        if operation == "put_bucket_policy":
+            arguments["Policy"] = _normalised_policy(json.loads(arguments["Policy"])["Statement"])
+        if operation == "put_bucket_lifecycle_configuration":
+            arguments["LifecycleConfiguration"]["Rules"].sort(key=lambda rule: rule["ID"])
+        calls[operation] = arguments
+    calls["name"] = NAMING.bucket_name(key, ACCOUNT)
+    return calls
+
+
+def _listed(value: Any) -> list[Any]:
+    return sorted(value) if isinstance(value, list) else [value]
+
+
+def _normalised_policy(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Resource policy statements with every list sorted and every single value listed."""
+    return [
+        {
+            "Sid": statement.get("Sid"),
+            "Effect": statement.get("Effect", "Allow"),
+            "Principal": statement.get("Principal"),
+            "Action": _listed(statement.get("Action")),
+            "Resource": _listed(statement.get("Resource")),
+            "Condition": {
+                test: {name: _listed(values) for name, values in variables.items()}
+                for test, variables in statement.get("Condition", {}).items()
+            },
+        }
+        for statement in statements
+    ]
+
+
+def _declared_policy(document: Mapping[str, Any], values: Mapping[str, str]) -> list[Any]:
+    """An aws_iam_policy_document's statements, in the JSON Terraform renders them to."""
+    statements = []
+    for statement in document.get("statement", []):
+        principals = statement.get("principals", [])
+        if [(p.get("type"), p.get("identifiers")) for p in principals] == [("*", ["*"])]:
+            principal: Any = "*"
+        else:
+            principal = {p.get("type"): p.get("identifiers") for p in principals} or None
+        conditions: dict[str, dict[str, Any]] = {}
+        for condition in statement.get("condition", []):
+            conditions.setdefault(condition.get("test"), {})[condition.get("variable")] = (
+                condition.get("values")
+            )
+        statements.append(
+            {
+                "Sid": statement.get("sid"),
+                "Effect": statement.get("effect", "Allow"),
+                "Principal": principal,
+                "Action": statement.get("actions"),
+                "Resource": [interpolate(r, values) for r in statement.get("resources", [])],
+                **({"Condition": conditions} if conditions else {}),
+            }
+        )
+    return _normalised_policy(statements)
+
+
+def _lifecycle_rule(rule: Mapping[str, Any], values: Mapping[str, str]) -> dict[str, Any]:
+    """One aws_s3_bucket_lifecycle_configuration rule block as S3's API names it."""
+
+    def value(item: Any) -> Any:
+        return interpolate(item, values) if isinstance(item, str) else item
+
+    def single(name: str) -> dict[str, Any]:
+        (found,) = rule.get(name) or [{}]
+        return {k: value(v) for k, v in found.items()}
+
+    api: dict[str, Any] = {"ID": value(rule.get("id")), "Status": value(rule.get("status"))}
+    if "filter" in rule:
+        prefix = single("filter").get("prefix")
+        api["Filter"] = {} if prefix is None else {"Prefix": prefix}
+    if "expiration" in rule:
+        api["Expiration"] = {"Days": single("expiration").get("days")}
+    if "noncurrent_version_expiration" in rule:
+        days = single("noncurrent_version_expiration").get("noncurrent_days")
+        api["NoncurrentVersionExpiration"] = {"NoncurrentDays": days}
+    if "abort_incomplete_multipart_upload" in rule:
+        days = single("abort_incomplete_multipart_upload").get("days_after_initiation")
+        api["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
+    return api
+
+
+def _declared_settings(resources: Mapping[str, Any]) -> dict[str, Any]:
+    """Public access block, default encryption and versioning, as S3's API names them."""
+    calls: dict[str, Any] = {}
+    block = resources.get("aws_s3_bucket_public_access_block.this")
+    if block is not None:
+        calls["put_public_access_block"] = {
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": block.get("block_public_acls"),
+                "IgnorePublicAcls": block.get("ignore_public_acls"),
+                "BlockPublicPolicy": block.get("block_public_policy"),
+                "RestrictPublicBuckets": block.get("restrict_public_buckets"),
+            }
+        }
+    encryption = resources.get("aws_s3_bucket_server_side_encryption_configuration.this")
+    if encryption is not None:
+        defaults = [
+            {"SSEAlgorithm": default.get("sse_algorithm")}
+            for rule in encryption.get("rule", [])
+            for default in rule.get("apply_server_side_encryption_by_default", [])
+        ]
+        calls["put_bucket_encryption"] = {
+            "ServerSideEncryptionConfiguration": {
+                "Rules": [{"ApplyServerSideEncryptionByDefault": d} for d in defaults]
+            }
+        }
+    versioning = resources.get("aws_s3_bucket_versioning.this")
+    if versioning is not None:
+        (configuration,) = versioning.get("versioning_configuration") or [{}]
+        calls["put_bucket_versioning"] = {
+            "VersioningConfiguration": {"Status": configuration.get("status")}
+        }
+    return calls
+
+
+def _declared_lifecycle(lifecycle: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
+    """The lifecycle rules provisioning also sets (TERRAFORM_ONLY_LIFECYCLE_RULES left out)."""
+    rules = [_lifecycle_rule(rule, {}) for rule in lifecycle.get("rule", [])]
+    for dynamic in lifecycle.get("dynamic", []):
+        generated = dynamic.get("rule", {})
+        if generated.get("for_each") != "${var.expire_prefixes}":
+            rules.append({"ID": f"<unevaluated for_each: {generated.get('for_each')}>"})
+            continue
+        for prefix in entry.get("expire_prefixes", []):
+            values = {"rule.value": prefix, 'trim(rule.value, "/")': prefix.strip("/")}
+            rules += [_lifecycle_rule(content, values) for content in generated["content"]]
+    rules = [rule for rule in rules if rule not in TERRAFORM_ONLY_LIFECYCLE_RULES]
+    if not rules:
+        return {}
+    ordered = sorted(rules, key=lambda rule: str(rule["ID"]))
+    return {"put_bucket_lifecycle_configuration": {"LifecycleConfiguration": {"Rules": ordered}}}
+
+
+def declared_bucket(tree: Path, key: str) -> dict[str, Any]:
+    """What the bucket module asks S3 for, for one entry of local.buckets, in the shape of
+    ``provisioned_bucket`` (the module call is pinned by ``bucket_problems``)."""
+    entry = module_locals(tree / ORDERS).get("buckets", {}).get(key, {})
+    resources = blocks(tree / BUCKET_MODULE, "resource")
+    name = interpolate(
+        str(resources.get("aws_s3_bucket.this", {}).get("bucket")),
+        {"var.name": NAMING.name(key), "data.aws_caller_identity.current.account_id": ACCOUNT},
+    )
+    calls: dict[str, Any] = {"name": name, "create_bucket": {}}
+    if REGION != "us-east-1":
+        calls["create_bucket"]["CreateBucketConfiguration"] = {"LocationConstraint": REGION}
+    calls.update(_declared_settings(resources))
+    policy = resources.get("aws_s3_bucket_policy.this")
+    document = blocks(tree / BUCKET_MODULE, "data").get("aws_iam_policy_document.tls_only")
+    if policy is not None:
+        evaluated: Any = f"<unevaluated: {policy.get('policy')}>"
+        if policy.get("policy") == "${data.aws_iam_policy_document.tls_only.json}" and document:
+            evaluated = _declared_policy(
+                document, {"aws_s3_bucket.this.arn": f"arn:aws:s3:::{name}"}
+            )
+        calls["put_bucket_policy"] = {"Policy": evaluated}
+    lifecycle = resources.get("aws_s3_bucket_lifecycle_configuration.this")
+    if lifecycle is not None:
+        calls.update(_declared_lifecycle(lifecycle, entry))
+    notification = resources.get("aws_s3_bucket_notification.this", {})
+    count = {"${var.eventbridge ? 1 : 0}": int(bool(entry.get("eventbridge")))}.get(
+        str(notification.get("count")), 1
+    )
+    if count and notification.get("eventbridge") is True:
+        calls["put_bucket_notification_configuration"] = {
+            "NotificationConfiguration": {"EventBridgeConfiguration": {}}
+        }
+    return calls
+
+
+def bucket_problems(tree: Path) -> list[str]:
+    """local.buckets and the bucket module against the stack and what provisioning creates."""
+    declared = module_locals(tree / ORDERS)
+    problems = _differences(
+        "local.buckets",
+        declared.get("buckets", {}),
+        {
+            bucket.key: {
+                "variable": bucket.variable,
+                "eventbridge": bucket.eventbridge,
+                "expire_prefixes": list(bucket.expire_prefixes),
+            }
+            for bucket in BUCKETS
+        },
+    )
+    problems += _differences(
+        "module.bucket",
+        blocks(tree / ORDERS, "module").get("bucket", {}),
+        {
+            "source": "../bucket",
+            "for_each": "${local.buckets}",
+            "name": "${local.name_prefix}-${each.key}",
+            "kms_key_arn": "${module.kms.key_arn}",
+            "eventbridge": "${each.value.eventbridge}",
+            "expire_prefixes": "${each.value.expire_prefixes}",
+            "tags": "${var.tags}",
+        },
+    )
+    outputs = blocks(tree / BUCKET_MODULE, "output")
+    problems += _differences(
+        "bucket module: outputs",
+        {name: output.get("value") for name, output in outputs.items()},
+        {"name": "${aws_s3_bucket.this.bucket}", "arn": "${aws_s3_bucket.this.arn}"},
+    )
+    resources = blocks(tree / BUCKET_MODULE, "resource")
+    encryption = resources.get("aws_s3_bucket_server_side_encryption_configuration.this", {})
+    keys = [
+        default.get("kms_master_key_id")
+        for rule in encryption.get("rule", [])
+        for default in rule.get("apply_server_side_encryption_by_default", [])
+    ]
+    if keys != ["${var.kms_key_arn}"]:
+        problems.append(f"bucket module: objects are not encrypted with the stack's key: {keys}")
+    for bucket in BUCKETS:
+        problems += _differences(
+            f"bucket {bucket.key}",
+            declared_bucket(tree, bucket.key),
+            provisioned_bucket(bucket.key),
+        )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Functions' access to their bucket
+
+
+def _declared_bucket_statements(
+    tree: Path, function: Mapping[str, Any], outputs: StackOutputs
+) -> list[dict[str, Any]]:
+    """The function module's statements about var.bucket_access, for one local.functions entry
+    (bucket_access as main.tf passes it, pinned by ``function_bucket_problems``)."""
+    if "bucket" not in function:
+        return []
+    access = {
+        "statement.value.arn": outputs.resource_arns("bucket", function["bucket"])[0],
+    }
+    document = blocks(tree / FUNCTION_MODULE, "data").get("aws_iam_policy_document.this", {})
+    statements = []
+    for dynamic in document.get("dynamic", []):
+        generated = dynamic.get("statement", {})
+        if generated.get("for_each") != "${var.bucket_access == null ? [] : [var.bucket_access]}":
+            continue
+        for content in generated.get("content", []):
+            actions = content.get("actions")
+            if actions == "${statement.value.object_actions}":
+                actions = function.get("object_actions", [])
+            statements.append(
+                {
+                    "Action": actions,
+                    "Resource": [interpolate(r, access) for r in content.get("resources", [])],
+                }
+            )
+    return statements
+
+
+def _provisioned_bucket_statements(key: str, outputs: StackOutputs) -> list[dict[str, Any]]:
+    function = next(f for f in FUNCTIONS if f.key == key)
+    statements = provision._function_statements(function, NAMING.name(key), outputs, ACCOUNT)
+    return [
+        statement
+        for statement in statements
+        if all(str(action).startswith("s3:") for action in _listed(statement["Action"]))
+    ]
+
+
+def function_bucket_problems(tree: Path) -> list[str]:
+    """Each function's bucket variable and its S3 statements == provisioning's."""
+    declared = module_locals(tree / ORDERS)
+    call = blocks(tree / ORDERS, "module").get("function", {})
+    problems = _differences(
+        "module.function",
+        {"bucket_access": call.get("bucket_access")},
+        {
+            "bucket_access": (
+                "${try({arn = module.bucket[each.value.bucket].arn, "
+                "object_actions = each.value.object_actions}, null)}"
+            )
+        },
+    )
+    variable = (
+        "try(each.value.bucket, null) != null ? {(local.buckets[each.value.bucket].variable) = "
+        "module.bucket[each.value.bucket].name} : {}"
+    )
+    if variable not in str(call.get("environment_variables")):
+        problems.append("module.function: a function's environment does not name its bucket")
+    outputs = synthetic_outputs()
+    functions = declared.get("functions", {})
+    for function in FUNCTIONS:
+        if function.key not in functions:
+            continue
+        entry = functions[function.key]
+        if entry.get("bucket") != function.bucket:
+            problems.append(
+                f"function {function.key}: bucket is {entry.get('bucket')!r}, "
+                f"expected {function.bucket!r}"
+            )
+            continue
+        terraform = _declared_bucket_statements(tree, entry, outputs)
+        if _normalised(terraform) != _normalised(
+            _provisioned_bucket_statements(function.key, outputs)
+        ):
+            problems.append(
+                f"function {function.key}: the role's S3 statements differ from provisioning's"
+            )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Topics
+
+# provisioning creates every topic with KmsMasterKeyId alias/aws/sns (devstack/provision.py).
+PROVISIONED_TOPIC_KEY = "alias/aws/sns"
+
+
+def topic_problems(tree: Path) -> list[str]:
+    """local.topics, their names and key, and the moved block that keeps the first topic."""
+    declared = module_locals(tree / ORDERS)
+    problems = _differences(
+        "local.topics", {"topics": declared.get("topics")}, {"topics": list(TOPICS)}
+    )
+    call = blocks(tree / ORDERS, "module").get("messaging", {})
+    names = '${{for topic in local.topics : topic => "${local.name_prefix}-${topic}"}}'
+    if call.get("topics") != names:
+        problems.append(f"module.messaging: topics is {call.get('topics')!r}, expected {names!r}")
+    topic = blocks(tree / MESSAGING_MODULE, "resource").get("aws_sns_topic.this", {})
+    problems += _differences(
+        "messaging module: aws_sns_topic.this",
+        {k: topic.get(k) for k in ("for_each", "name", "kms_master_key_id")},
+        {
+            "for_each": "${var.topics}",
+            "name": "${each.value}",
+            "kms_master_key_id": "${var.topic_kms_master_key_id}",
+        },
+    )
+    key = blocks(tree / MESSAGING_MODULE, "variable").get("topic_kms_master_key_id", {})
+    if key.get("default") != PROVISIONED_TOPIC_KEY:
+        problems.append(f"messaging module: topics are not encrypted with {PROVISIONED_TOPIC_KEY}")
+    moved = [
+        block
+        for document in _documents(tree / ORDERS)
+        for block in (plain(entry) for entry in document.get("moved", []))
+    ]
+    kept = {
+        "from": "${module.messaging.aws_sns_topic.this}",
+        "to": '${module.messaging.aws_sns_topic.this["order-notifications"]}',
+    }
+    if kept not in moved:
+        problems.append(
+            "no moved block keeps the order notifications topic at its address "
+            '(module.messaging.aws_sns_topic.this -> ...this["order-notifications"])'
+        )
+    resources = blocks(tree / ORDERS, "resource")
+    subscription = resources.get("aws_sns_topic_subscription.this", {}).get("topic_arn")
+    if subscription != "${module.messaging.topic_arns[each.key]}":
+        problems.append(f"aws_sns_topic_subscription.this: topic_arn is {subscription!r}")
+    senders = str(blocks(tree / ORDERS, "module").get("queue", {}).get("senders", ""))
+    if "source_arn = module.messaging.topic_arns[topic]" not in senders:
+        problems.append("module.queue: an SNS sender is not the topic of its subscription")
+    return problems

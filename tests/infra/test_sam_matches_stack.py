@@ -14,10 +14,13 @@ from typing import Any
 import pytest
 import yaml
 
-from devstack import asl
+import inventory_extract.logic
+import inventory_load.logic
+from devstack import asl, ministack
 from devstack.package import logical_id
 from devstack.paths import REPO_ROOT
 from devstack.stack import (
+    FUNCTIONS,
     LAMBDA_ARCHITECTURE,
     LAMBDA_RUNTIME,
     METRICS_NAMESPACE,
@@ -25,11 +28,11 @@ from devstack.stack import (
     Function,
     Naming,
     StateMachine,
+    bucket_named,
     function_environment,
 )
 from shared.errors import ValidationError
 from shipping_label.logic import create_label
-from tests.infra.stack_scope import FUNCTIONS
 
 pytestmark = pytest.mark.infra
 
@@ -117,6 +120,63 @@ def test_shipping_label_events_are_the_requests_pick_pack_label_sends() -> None:
     with pytest.raises(ValidationError) as raised:
         create_label(no_items)
     assert raised.value.field == "items"
+
+
+def _event(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text())
+    return loaded
+
+
+def _import_task(name: str) -> dict[str, Any]:
+    machine = next(m for m in STATE_MACHINES if m.key == "inventory_import")
+    return asl.task_states(asl.load(Path(machine.definition_file)))[name]
+
+
+# The local stack's bucket: `make invoke` runs a function against MiniStack (sam local invoke, or
+# in process while it is up), whose resources live in its account.
+LOCAL_IMPORT_BUCKET = Naming("local").bucket_name(bucket_named("imports").key, ministack.ACCOUNT_ID)
+
+
+def test_inventory_extract_events_are_what_the_import_workflow_sends() -> None:
+    """Extract gets the bucket and the S3 event's detail.object as AWS sends it (etag and
+    version-id, with size and sequencer)."""
+    uploaded = _event("stepfunctions_inventory_extract_uploaded")
+    outside = _event("stepfunctions_inventory_extract_outside_incoming")
+    sent = {name.removesuffix(".$") for name in _import_task("Extract")["Parameters"]["Payload"]}
+    assert set(uploaded) == set(outside) == sent == {"bucket", "object"}
+    assert set(uploaded["object"]) == {"key", "size", "etag", "version-id", "sequencer"}
+    assert uploaded["bucket"] == outside["bucket"] == LOCAL_IMPORT_BUCKET
+    request = inventory_extract.logic.parse_request(uploaded, LOCAL_IMPORT_BUCKET)
+    assert (request.key, request.etag) == ("incoming/stock_receipt.csv", uploaded["object"]["etag"])
+    assert request.version == uploaded["object"]["version-id"]
+    with pytest.raises(ValidationError) as raised:
+        inventory_extract.logic.parse_request(outside, LOCAL_IMPORT_BUCKET)
+    assert raised.value.field == "object.key"
+
+
+def test_inventory_load_events_are_the_chunks_the_map_sends() -> None:
+    """Load gets one Map item: the bucket, the import id, and a chunk's key and index, here
+    those of the chunk the Extract event's upload gives."""
+    first = _event("stepfunctions_inventory_load_first_chunk")
+    mismatch = _event("stepfunctions_inventory_load_key_mismatch")
+    machine = next(m for m in STATE_MACHINES if m.key == "inventory_import")
+    selector = asl.load(Path(machine.definition_file))["States"]["Load"]["ItemSelector"]
+    sent = {name.removesuffix(".$") for name in selector}
+    assert set(first) == set(mismatch) == sent == {"bucket", "importId", "key", "index"}
+    upload = inventory_extract.logic.parse_request(
+        _event("stepfunctions_inventory_extract_uploaded"), LOCAL_IMPORT_BUCKET
+    )
+    assert first["importId"] == upload.import_id
+    assert first["key"] == inventory_extract.logic.chunk_key(upload.import_id, first["index"])
+    request = inventory_load.logic.parse_request(first, LOCAL_IMPORT_BUCKET)
+    assert (request.import_id, request.key, request.index) == (
+        first["importId"],
+        first["key"],
+        0,
+    )
+    with pytest.raises(ValidationError) as raised:
+        inventory_load.logic.parse_request(mismatch, LOCAL_IMPORT_BUCKET)
+    assert raised.value.field == "key"
 
 
 @pytest.mark.parametrize("machine", STATE_MACHINES, ids=lambda m: m.key)

@@ -17,7 +17,8 @@ TF_FILES = tf_files(TERRAFORM_DIR)
 
 def test_the_tree_has_the_modules_and_roots() -> None:
     relative = {p.relative_to(TERRAFORM_DIR).as_posix() for p in TF_FILES}
-    for module in ("kms", "tables", "messaging", "function", "state_machine", "api", "orders"):
+    modules = ("kms", "tables", "messaging", "bucket", "queue", "function", "state_machine")
+    for module in (*modules, "api", "orders"):
         for name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf"):
             assert f"modules/{module}/{name}" in relative
         assert (TERRAFORM_DIR / "modules" / module / "README.md").is_file()
@@ -125,18 +126,18 @@ def test_a_misspelt_provider_endpoint_is_reported(tree_copy: Path) -> None:
 
 def test_module_calls_are_checked_against_the_variables(tree_copy: Path) -> None:
     path = tree_copy / "modules/orders/main.tf"
-    _edit(path, "  topic_name     =", "  topic_nam      =")
+    _edit(path, "  topics         =", "  topic          =")
     assert _findings(tree_copy) == {
         (
             "modules/orders/main.tf",
             "module.messaging",
-            "topic_nam",
+            "topic",
             "not a variable of ../messaging",
         ),
         (
             "modules/orders/main.tf",
             "module.messaging",
-            "topic_name",
+            "topics",
             "required variable of ../messaging not passed",
         ),
     }

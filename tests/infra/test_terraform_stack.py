@@ -9,25 +9,32 @@ import pytest
 
 from devstack import provision
 from devstack.package import logical_id
-from devstack.paths import POLICIES_DIR, STATEMACHINES_DIR
+from devstack.paths import POLICIES_DIR, REPO_ROOT, STATEMACHINES_DIR
 from devstack.stack import (
+    BUCKETS,
     EVENT_BUS,
+    FUNCTIONS,
     METRICS_NAMESPACE,
     QUEUES,
+    RULES,
+    STATE_MACHINES,
     STREAM_CONSUMERS,
     SUBSCRIPTIONS,
     TABLES,
+    TOPICS,
     Naming,
     bucket_named,
     function_environment,
 )
 from devstack.terraform_check import tf_files
-from tests.infra.stack_scope import FUNCTIONS, STATE_MACHINES, TOPICS
 from tests.infra.terraform_contract import (
+    bucket_problems,
+    function_bucket_problems,
     module_locals,
     rule_problems,
     state_machine_problems,
     statemachines_dir,
+    topic_problems,
 )
 from tests.infra.terraform_support import TERRAFORM_DIR
 
@@ -35,6 +42,8 @@ pytestmark = pytest.mark.infra
 
 ORDERS = TERRAFORM_DIR / "modules" / "orders"
 ENVS = TERRAFORM_DIR / "envs"
+# terraform test reads the tests/ of the configuration it runs in (make terraform-validate).
+TERRAFORM_TESTS = ORDERS / "tests"
 
 
 @pytest.fixture(scope="module")
@@ -69,13 +78,39 @@ def test_functions_mirror_the_stack(stack_locals: dict[str, Any]) -> None:
             "table_actions": {t: list(a) for t, a in function.table_actions.items()},
             **({"consumes_queue": function.consumes_queue} if function.consumes_queue else {}),
             **({"publishes_events": True} if function.publishes_events else {}),
+            **(
+                {"bucket": function.bucket, "object_actions": list(function.object_actions)}
+                if function.bucket
+                else {}
+            ),
         }
         for function in FUNCTIONS
     }
     assert stack_locals["functions"] == expected
     assert stack_locals["metrics_namespace"] == METRICS_NAMESPACE
-    assert [stack_locals["topic"]] == list(TOPICS)
+    assert stack_locals["topics"] == list(TOPICS)
     assert stack_locals["event_bus"] == EVENT_BUS
+
+
+def test_buckets_mirror_the_stack_and_provisioning(stack_locals: dict[str, Any]) -> None:
+    """Name (<prefix>-<key>-<account id>), public access block, SSE-KMS, versioning, the
+    TLS-only policy, lifecycle and EventBridge notifications, compared with the calls
+    devstack/provision.py makes for the same bucket; Terraform's objects use the stack's key."""
+    assert set(stack_locals["buckets"]) == {bucket.key for bucket in BUCKETS}
+    assert bucket_problems(TERRAFORM_DIR) == []
+
+
+def test_function_roles_reach_their_bucket_as_provisioning_does() -> None:
+    """The object actions on <bucket ARN>/* and s3:ListBucket on the bucket, exactly the S3
+    statements devstack/provision.py gives each function, and the bucket's name in its
+    variable."""
+    assert function_bucket_problems(TERRAFORM_DIR) == []
+
+
+def test_topics_mirror_the_stack() -> None:
+    """Every topic, named and encrypted as provisioning creates it; the order notifications
+    topic keeps its address (moved block) now that the messaging module makes several."""
+    assert topic_problems(TERRAFORM_DIR) == []
 
 
 def test_function_environment_is_built_as_the_stack_builds_it() -> None:
@@ -94,6 +129,10 @@ def test_function_environment_is_built_as_the_stack_builds_it() -> None:
     assert "POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace" in main
     assert 'POWERTOOLS_LOG_LEVEL         = "INFO"' in main
     assert "{ EVENT_BUS_NAME = module.messaging.event_bus_name }" in main
+    assert (
+        "{ (local.buckets[each.value.bucket].variable) = module.bucket[each.value.bucket].name }"
+        in main
+    )
     assert 'handler                        = "${each.key}.handler.lambda_handler"' in main
     assert '"${local.package_dir}/${each.value.logical_id}.zip"' in main
 
@@ -103,7 +142,7 @@ def test_state_machines_mirror_the_stack_the_asl_and_provisioning() -> None:
     runs_child_to_completion, the module block of each, and, compared with what
     devstack/provision.py creates for the same resources: the rendered definition and every
     statement of the role (the sync-events policy exactly where a child runs to completion)."""
-    assert {"order_processing", "pick_pack_label", "order_fulfilment"} <= {
+    assert {"order_processing", "pick_pack_label", "order_fulfilment", "inventory_import"} <= {
         m.key for m in STATE_MACHINES
     }
     assert state_machine_problems(TERRAFORM_DIR) == []
@@ -124,9 +163,12 @@ def test_policies_are_the_files_provisioning_reads() -> None:
 
 
 def test_rules_mirror_the_stack_and_provisioning() -> None:
-    """Each rule targets a queue or a state machine; a state machine target is started through
-    a role trusted by EventBridge and allowed only states:StartExecution on that state machine,
-    as devstack/provision.py creates it."""
+    """Each rule is on the bus provisioning puts it on (the orders bus, or the account's default
+    bus for S3's events), with the pattern provision.event_pattern renders (templatefile fills
+    the file's placeholders), and targets a queue or a state machine; a state machine target is
+    started through a role trusted by EventBridge and allowed only states:StartExecution on that
+    state machine, as devstack/provision.py creates it."""
+    assert {rule.bus for rule in RULES} == {EVENT_BUS, "default"}
     assert rule_problems(TERRAFORM_DIR) == []
 
 
@@ -193,9 +235,23 @@ def test_queues_and_subscriptions_mirror_the_stack(stack_locals: dict[str, Any])
 def test_every_function_has_a_stand_in_package_for_the_plan_tests(
     stack_locals: dict[str, Any],
 ) -> None:
-    fixtures = TERRAFORM_DIR / "tests" / "fixtures"
+    fixtures = TERRAFORM_TESTS / "fixtures"
     for function in stack_locals["functions"].values():
         assert (fixtures / f"{function['logical_id']}.zip").is_file(), function["logical_id"]
+
+
+def test_terraform_tests_live_in_the_configuration_they_test() -> None:
+    """Terraform 1.11 runs only a test directory inside the configuration (-test-directory
+    cannot leave it), so the plan tests sit in modules/orders/tests and run from there."""
+    assert (TERRAFORM_TESTS / "orders.tftest.hcl").is_file()
+    assert not (TERRAFORM_DIR / "tests").exists()
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    target = makefile[makefile.index("\nterraform-validate:") :].split("\n\n", 1)[0]
+    assert "\tterraform -chdir=terraform/modules/orders test\n" in target + "\n"
+    assert "-test-directory" not in target
+    tests = (TERRAFORM_TESTS / "orders.tftest.hcl").read_text(encoding="utf-8")
+    for path in re.findall(r'"((?:\.\./|tests/)[^"$]*\.(?:zip|json))"', tests):
+        assert (ORDERS / path).is_file(), path
 
 
 # Mutation tests: break a copy of terraform/ the way a careless edit would, and the contract
@@ -247,6 +303,7 @@ def test_the_sync_events_policy_given_to_every_state_machine_is_reported(tree_co
     assert state_machine_problems(tree_copy) == [
         "state machine order_processing: the role's statements differ from provisioning's",
         "state machine pick_pack_label: the role's statements differ from provisioning's",
+        "state machine inventory_import: the role's statements differ from provisioning's",
     ]
 
 
@@ -288,12 +345,15 @@ def test_a_state_machine_missing_from_terraform_is_reported(tree_copy: Path) -> 
     main = tree_copy / "modules/orders/main.tf"
     text = main.read_text(encoding="utf-8")
     start = text.index('module "order_fulfilment" {')
-    main.write_text(text[:start] + text[text.index('module "api" {') :], encoding="utf-8")
+    main.write_text(
+        text[:start] + text[text.index('module "inventory_import" {') :], encoding="utf-8"
+    )
     problems = state_machine_problems(tree_copy)
     assert "state machine order_fulfilment: no module block 'order_fulfilment'" in problems
     assert problems[0] == (
-        "state_machine module blocks are ['order_processing', 'pick_pack_label'], the stack's "
-        "['order_fulfilment', 'order_processing', 'pick_pack_label']"
+        "state_machine module blocks are ['inventory_import', 'order_processing', "
+        "'pick_pack_label'], the stack's "
+        "['inventory_import', 'order_fulfilment', 'order_processing', 'pick_pack_label']"
     )
 
 
@@ -306,9 +366,10 @@ def test_a_rule_role_allowed_more_than_starting_its_state_machine_is_reported(
         'actions   = ["states:StartExecution", "states:StopExecution"]',
     )
     problems = rule_problems(tree_copy)
-    assert len(problems) == 1
+    assert len(problems) == 2  # both rules that start a state machine
     assert problems[0].startswith("rule roles: fulfil-placed-orders is ")
-    assert "states:StopExecution" in problems[0]
+    assert problems[1].startswith("rule roles: import-inventory-files is ")
+    assert all("states:StopExecution" in problem for problem in problems)
 
 
 def test_a_rule_role_trusting_another_service_is_reported(tree_copy: Path) -> None:
@@ -318,8 +379,8 @@ def test_a_rule_role_trusting_another_service_is_reported(tree_copy: Path) -> No
         'identifiers = ["states.amazonaws.com"]',
     )
     problems = rule_problems(tree_copy)
-    assert len(problems) == 1
-    assert "'states.amazonaws.com'" in problems[0]
+    assert len(problems) == 2  # both rules that start a state machine
+    assert all("'states.amazonaws.com'" in problem for problem in problems)
 
 
 def test_a_rule_starting_the_wrong_state_machine_is_reported(tree_copy: Path) -> None:
@@ -342,4 +403,135 @@ def test_a_queue_accepting_every_rule_is_reported(tree_copy: Path) -> None:
     )
     assert rule_problems(tree_copy) == [
         "module.queue: senders are not only the rules that target that queue"
+    ]
+
+
+def test_an_object_action_missing_from_a_function_role_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/orders/locals.tf",
+        '["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject"]',
+        '["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]',
+    )
+    assert function_bucket_problems(tree_copy) == [
+        "function inventory_extract: the role's S3 statements differ from provisioning's"
+    ]
+
+
+def test_a_role_without_list_bucket_is_reported(tree_copy: Path) -> None:
+    _edit(tree_copy / "modules/function/iam.tf", 'actions   = ["s3:ListBucket"]', "actions = []")
+    assert function_bucket_problems(tree_copy) == [
+        "function inventory_extract: the role's S3 statements differ from provisioning's",
+        "function inventory_load: the role's S3 statements differ from provisioning's",
+    ]
+
+
+def test_a_rule_left_on_the_orders_bus_is_reported(tree_copy: Path) -> None:
+    _edit(tree_copy / "modules/orders/locals.tf", '      bus                   = "default"\n', "")
+    problems = rule_problems(tree_copy)
+    assert problems[0].startswith("local.rules: import-inventory-files is ")
+    assert problems[1:] == [
+        "rule import-inventory-files: the rule is on 'orders-test-orders', provisioning's on "
+        "'default'",
+        "rule import-inventory-files: the target is on 'orders-test-orders', provisioning's on "
+        "'default'",
+    ]
+
+
+def test_a_rule_resource_ignoring_the_rule_bus_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/orders/rules.tf",
+        'name           = "${local.name_prefix}-${each.key}"\n  event_bus_name = local.rule_buses',
+        'name           = "${local.name_prefix}-${each.key}"\n'
+        "  event_bus_name = module.messaging.event_bus_name #",
+    )
+    assert rule_problems(tree_copy) == [
+        "rule import-inventory-files: the rule is on 'orders-test-orders', provisioning's on "
+        "'default'"
+    ]
+
+
+def test_a_pattern_read_with_file_is_reported(tree_copy: Path) -> None:
+    rules = tree_copy / "modules/orders/rules.tf"
+    text = rules.read_text(encoding="utf-8")
+    start = text.index("  event_pattern = templatefile(")
+    end = text.index("})\n", start) + len("})\n")
+    rules.write_text(
+        text[:start]
+        + '  event_pattern = file("${path.module}/../../events/${each.value.pattern_file}")\n'
+        + text[end:],
+        encoding="utf-8",
+    )
+    problems = rule_problems(tree_copy)
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        "rule import-inventory-files: the event pattern differs from provisioning's: "
+    )
+    assert '"${ImportBucketName}"' in problems[0]  # the placeholder went to AWS as it is
+
+
+def test_a_pattern_placeholder_without_a_value_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/orders/locals.tf",
+        "pattern_substitutions = { ImportBucketName = ",
+        "pattern_substitutions = { BucketName = ",
+    )
+    problems = rule_problems(tree_copy)
+    assert problems[0].startswith("local.rules: import-inventory-files is ")
+    assert problems[1] == (
+        "rule import-inventory-files: the event pattern differs from provisioning's: "
+        "<templatefile fails: no value for ['ImportBucketName']>"
+    )
+    assert len(problems) == 2
+
+
+def test_a_lifecycle_prefix_that_is_not_the_folder_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/bucket/main.tf",
+        "prefix = rule.value",
+        'prefix = trim(rule.value, "/")',
+    )
+    problems = bucket_problems(tree_copy)
+    assert len(problems) == 1
+    assert problems[0].startswith("bucket imports: put_bucket_lifecycle_configuration is ")
+    assert "'Prefix': 'work'}" in problems[0]
+
+
+def test_a_bucket_policy_that_allows_plain_http_is_reported(tree_copy: Path) -> None:
+    _edit(tree_copy / "modules/bucket/main.tf", 'values   = ["false"]', 'values   = ["true"]')
+    problems = bucket_problems(tree_copy)
+    assert len(problems) == 1
+    assert problems[0].startswith("bucket imports: put_bucket_policy is ")
+
+
+def test_a_bucket_without_eventbridge_notifications_is_reported(tree_copy: Path) -> None:
+    _edit(tree_copy / "modules/bucket/main.tf", "eventbridge = true", "eventbridge = false")
+    assert bucket_problems(tree_copy) == [
+        "bucket imports: put_bucket_notification_configuration is None, expected "
+        "{'NotificationConfiguration': {'EventBridgeConfiguration': {}}}"
+    ]
+
+
+def test_a_bucket_named_without_the_account_id_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/bucket/main.tf",
+        'bucket = "${var.name}-${data.aws_caller_identity.current.account_id}"',
+        'bucket = "${var.name}"',
+    )
+    problems = bucket_problems(tree_copy)
+    assert problems[0] == (
+        "bucket imports: name is 'orders-test-imports', expected 'orders-test-imports-123456789012'"
+    )
+    # and the TLS-only policy names that bucket
+    assert problems[1].startswith("bucket imports: put_bucket_policy is ")
+    assert len(problems) == 2
+
+
+def test_the_first_topic_moving_without_a_moved_block_is_reported(tree_copy: Path) -> None:
+    main = tree_copy / "modules/orders/main.tf"
+    text = main.read_text(encoding="utf-8")
+    start = text.index("moved {")
+    main.write_text(text[:start] + text[text.index("}\n", start) + 2 :], encoding="utf-8")
+    assert topic_problems(tree_copy) == [
+        "no moved block keeps the order notifications topic at its address "
+        '(module.messaging.aws_sns_topic.this -> ...this["order-notifications"])'
     ]

@@ -27,3 +27,13 @@ output "table_names" {
   description = "Table names by logical key."
   value       = module.orders.table_names
 }
+
+output "imports_bucket_name" {
+  description = "Bucket of stock receipts: a CSV uploaded under incoming/ is imported (make import FILE=<csv>)."
+  value       = module.orders.bucket_names["imports"]
+}
+
+output "topic_arns" {
+  description = "SNS topic ARNs by logical key: order-notifications, and inventory-imports (the outcome of each import)."
+  value       = module.orders.topic_arns
+}

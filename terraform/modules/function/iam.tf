@@ -10,7 +10,7 @@ data "aws_iam_policy_document" "assume_role" {
 }
 
 # The same statements as devstack/provision.py: the function's table actions on the named
-# tables, its own log group, and X-Ray.
+# tables, its object actions in its bucket, its own log group, and X-Ray.
 data "aws_iam_policy_document" "this" {
   # X-Ray has no resource-level permissions: its "*" statement lives in terraform/policies/.
   source_policy_documents = [file("${path.module}/../../policies/xray_write.json")]
@@ -72,6 +72,27 @@ data "aws_iam_policy_document" "this" {
       sid       = "SendStreamFailures"
       actions   = ["sqs:SendMessage"]
       resources = [statement.value.failure_queue_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.bucket_access == null ? [] : [var.bucket_access]
+
+    content {
+      sid       = "BucketObjects"
+      actions   = statement.value.object_actions
+      resources = ["${statement.value.arn}/*"]
+    }
+  }
+
+  # Without ListBucket a missing key answers 403 instead of 404 (NoSuchKey).
+  dynamic "statement" {
+    for_each = var.bucket_access == null ? [] : [var.bucket_access]
+
+    content {
+      sid       = "ListBucket"
+      actions   = ["s3:ListBucket"]
+      resources = [statement.value.arn]
     }
   }
 

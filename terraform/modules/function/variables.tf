@@ -107,3 +107,12 @@ variable "consumed_stream" {
   })
   default = null
 }
+
+variable "bucket_access" {
+  description = "The S3 bucket the function reads and writes objects in, if any: its ARN and the actions allowed on its objects (s3:ListBucket on the bucket comes with them)."
+  type = object({
+    arn            = string
+    object_actions = list(string)
+  })
+  default = null
+}

@@ -11,7 +11,7 @@ locals {
 }
 
 data "aws_iam_policy_document" "this" {
-  #checkov:skip=CKV_AWS_111:A key policy's Resource "*" means this key only; write use is limited to the account root, the Logs service for this account's log groups, and DynamoDB calls from this account.
+  #checkov:skip=CKV_AWS_111:A key policy's Resource "*" means this key only; write use is limited to the account root, the Logs service for this account's log groups, and DynamoDB and S3 calls from this account.
   #checkov:skip=CKV_AWS_356:A key policy's Resource "*" means this key only (the documented form for key policies), not every resource.
   #checkov:skip=CKV_AWS_109:The account root statement is the AWS default key policy that delegates key management to IAM; without it the key would become unmanageable.
   # Key administration and use through IAM: the account decides with IAM policies.
@@ -75,6 +75,38 @@ data "aws_iam_policy_document" "this" {
       test     = "StringEquals"
       variable = "kms:ViaService"
       values   = ["dynamodb.${local.region}.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:CallerAccount"
+      values   = [local.account_id]
+    }
+  }
+
+  # S3 buckets: the same statement the AWS managed key aws/s3 carries. Principals of this
+  # account use the key only through S3, so a role that may read or write objects needs no KMS
+  # permission of its own (the function roles list object actions only).
+  statement {
+    sid = "S3InThisAccount"
+    actions = [
+      "kms:Encrypt",
+      "kms:Decrypt",
+      "kms:ReEncrypt*",
+      "kms:GenerateDataKey*",
+      "kms:DescribeKey",
+    ]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${local.region}.amazonaws.com"]
     }
 
     condition {

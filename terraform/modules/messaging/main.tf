@@ -1,5 +1,7 @@
 resource "aws_sns_topic" "this" {
-  name              = var.topic_name
+  for_each = var.topics
+
+  name              = each.value
   kms_master_key_id = var.topic_kms_master_key_id
   tags              = var.tags
 }

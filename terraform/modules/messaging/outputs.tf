@@ -1,6 +1,6 @@
-output "topic_arn" {
-  description = "ARN of the SNS topic."
-  value       = aws_sns_topic.this.arn
+output "topic_arns" {
+  description = "ARNs of the SNS topics by key."
+  value       = { for key, topic in aws_sns_topic.this : key => topic.arn }
 }
 
 output "event_bus_name" {

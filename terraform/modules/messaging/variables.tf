@@ -1,6 +1,6 @@
-variable "topic_name" {
-  description = "Name of the order notifications SNS topic."
-  type        = string
+variable "topics" {
+  description = "SNS topics: key -> topic name."
+  type        = map(string)
 }
 
 variable "event_bus_name" {
@@ -9,7 +9,7 @@ variable "event_bus_name" {
 }
 
 variable "topic_kms_master_key_id" {
-  description = "KMS key of the topic. The AWS managed alias/aws/sns (as devstack/provision.py uses) lets in-account publishers such as the state machine publish without KMS permissions."
+  description = "KMS key of the topics. The AWS managed alias/aws/sns (as devstack/provision.py uses) lets in-account publishers such as the state machine publish without KMS permissions."
   type        = string
   default     = "alias/aws/sns"
 }

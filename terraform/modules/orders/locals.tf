@@ -73,6 +73,36 @@ locals {
         idempotency = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
       }
     }
+    inventory_extract = {
+      logical_id      = "InventoryExtractFunction"
+      memory_size     = 1024 # a 100,000-line file is read and validated in memory in a few seconds
+      timeout         = 120
+      table_variables = {}
+      table_actions   = {}
+      # Reads the upload the event names, by version; writes chunks, rejects and reports.
+      bucket         = "imports"
+      object_actions = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject"]
+    }
+    inventory_load = {
+      logical_id      = "InventoryLoadFunction"
+      memory_size     = 256
+      timeout         = 60
+      table_variables = { INVENTORY_TABLE_NAME = "inventory", IDEMPOTENCY_TABLE_NAME = "idempotency" }
+      # TransactWriteItems is authorised by the actions of the items it writes.
+      table_actions = {
+        inventory   = ["dynamodb:UpdateItem"]
+        idempotency = ["dynamodb:PutItem"]
+      }
+      bucket         = "imports"
+      object_actions = ["s3:GetObject"]
+    }
+  }
+
+  # S3 buckets (buckets.tf), named <name_prefix>-<key>-<account id>: functions that use one get
+  # its name in `variable`; `eventbridge` sends object events to the account's default bus, and
+  # objects under `expire_prefixes` expire after a day.
+  buckets = {
+    imports = { variable = "IMPORT_BUCKET_NAME", eventbridge = true, expire_prefixes = ["work/"] }
   }
 
   # DynamoDB stream mappings, filtered at the source by a JSON list of patterns.
@@ -97,18 +127,27 @@ locals {
     # receive count is no sign of poison, hence the high max_receive_count.
     approvals = { visibility_timeout = 30, max_receive_count = 50 }
   }
-  # EventBridge rules on the bus (rules.tf): each targets one queue (target_queue) or starts one
-  # state machine (target_state_machine, through a role that may start only that one).
+  # EventBridge rules (rules.tf): each targets one queue (target_queue) or starts one state
+  # machine (target_state_machine, through a role that may start only that one). A rule listens
+  # on the orders bus unless `bus = "default"` (the account's default bus, where AWS services
+  # such as S3 put their events); `pattern_substitutions` fill the pattern file's placeholders
+  # (placeholder -> the resource whose name fills it).
   rules = {
     high-value-orders    = { pattern_file = "high_value_order_placed.json", target_queue = "review" }
     fulfil-placed-orders = { pattern_file = "order_placed.json", target_state_machine = "order_fulfilment" }
+    import-inventory-files = {
+      pattern_file          = "inventory_file_uploaded.json"
+      target_state_machine  = "inventory_import"
+      bus                   = "default"
+      pattern_substitutions = { ImportBucketName = { kind = "bucket", key = "imports" } }
+    }
   }
   subscriptions = {
     order-notifications = { queue = "notifications" }
   }
 
   metrics_namespace = "OrderWorkflows"
-  topic             = "order-notifications"
+  topics            = ["order-notifications", "inventory-imports"]
   event_bus         = "orders"
 
   # The state machines, in the order devstack/stack.py declares them. Each has its own module
@@ -178,6 +217,21 @@ locals {
       }
       runs_child_to_completion = true
     }
+    inventory_import = {
+      type            = "STANDARD"
+      definition_file = "${local.statemachines_dir}/inventory_import.asl.json"
+      substitutions = {
+        InventoryExtractFunctionArn = { kind = "function", key = "inventory_extract" }
+        InventoryLoadFunctionArn    = { kind = "function", key = "inventory_load" }
+        InventoryImportsTopicArn    = { kind = "topic", key = "inventory-imports" }
+      }
+      service_calls = {
+        InventoryExtractFunctionArn = ["lambda:InvokeFunction"]
+        InventoryImportsTopicArn    = ["sns:Publish"]
+        InventoryLoadFunctionArn    = ["lambda:InvokeFunction"]
+      }
+      runs_child_to_completion = false
+    }
   }
 
   package_dir = coalesce(var.package_dir, "${path.root}/../../../.aws-sam/build")
@@ -188,7 +242,7 @@ locals {
   resources = {
     function = { for key, function in module.function : key => { value = function.arn, arns = [function.arn] } }
     table    = { for key, name in module.tables.names : key => { value = name, arns = [module.tables.arns[key]] } }
-    topic    = { (local.topic) = { value = module.messaging.topic_arn, arns = [module.messaging.topic_arn] } }
+    topic    = { for key, arn in module.messaging.topic_arns : key => { value = arn, arns = [arn] } }
     bus      = { (local.event_bus) = { value = module.messaging.event_bus_name, arns = [module.messaging.event_bus_arn] } }
     queue    = { for key, queue in module.queue : key => { value = queue.url, arns = [queue.arn] } }
   }
@@ -208,5 +262,6 @@ locals {
     order_processing = module.order_processing.arn
     pick_pack_label  = module.pick_pack_label.arn
     order_fulfilment = module.order_fulfilment.arn
+    inventory_import = module.inventory_import.arn
   }
 }

@@ -21,9 +21,15 @@ module "tables" {
 module "messaging" {
   source = "../messaging"
 
-  topic_name     = "${local.name_prefix}-${local.topic}"
+  topics         = { for topic in local.topics : topic => "${local.name_prefix}-${topic}" }
   event_bus_name = "${local.name_prefix}-${local.event_bus}"
   tags           = var.tags
+}
+
+# The order notifications topic was the messaging module's only topic, at aws_sns_topic.this.
+moved {
+  from = module.messaging.aws_sns_topic.this
+  to   = module.messaging.aws_sns_topic.this["order-notifications"]
 }
 
 module "function" {
@@ -45,6 +51,7 @@ module "function" {
   environment_variables = merge(
     { for name, table in each.value.table_variables : name => module.tables.names[table] },
     try(each.value.publishes_events, false) ? { EVENT_BUS_NAME = module.messaging.event_bus_name } : {},
+    try(each.value.bucket, null) != null ? { (local.buckets[each.value.bucket].variable) = module.bucket[each.value.bucket].name } : {},
     {
       POWERTOOLS_SERVICE_NAME      = replace(each.key, "_", "-")
       POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
@@ -65,6 +72,11 @@ module "function" {
       actions = actions
     }
   }
+
+  bucket_access = try({
+    arn            = module.bucket[each.value.bucket].arn
+    object_actions = each.value.object_actions
+  }, null)
 }
 
 # One module block per state machine in local.state_machines, each reading its own entry.
@@ -136,6 +148,29 @@ module "order_fulfilment" {
   placeholder_resources = {
     for placeholder, ref in local.state_machines.order_fulfilment.substitutions :
     placeholder => local.resources_and_children[ref.kind][ref.key].arns
+  }
+}
+
+module "inventory_import" {
+  source = "../state_machine"
+
+  name                     = "${local.name_prefix}-inventory-import"
+  type                     = local.state_machines.inventory_import.type
+  definition_file          = local.state_machines.inventory_import.definition_file
+  service_calls            = local.state_machines.inventory_import.service_calls
+  follows_child_executions = local.state_machines.inventory_import.runs_child_to_completion
+  log_retention_in_days    = var.log_retention_in_days
+  log_kms_key_arn          = module.kms.key_arn
+  log_execution_data       = var.log_execution_data
+  tags                     = var.tags
+
+  substitutions = {
+    for placeholder, ref in local.state_machines.inventory_import.substitutions :
+    placeholder => local.resources[ref.kind][ref.key].value
+  }
+  placeholder_resources = {
+    for placeholder, ref in local.state_machines.inventory_import.substitutions :
+    placeholder => local.resources[ref.kind][ref.key].arns
   }
 }
 

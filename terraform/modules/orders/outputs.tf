@@ -43,7 +43,17 @@ output "function_names" {
 
 output "topic_arn" {
   description = "ARN of the order notifications topic."
-  value       = module.messaging.topic_arn
+  value       = module.messaging.topic_arns["order-notifications"]
+}
+
+output "topic_arns" {
+  description = "ARNs of every SNS topic by logical key (order-notifications, inventory-imports)."
+  value       = module.messaging.topic_arns
+}
+
+output "bucket_names" {
+  description = "Bucket names by logical key (imports: upload stock files under incoming/)."
+  value       = { for key, bucket in module.bucket : key => bucket.name }
 }
 
 output "event_bus_name" {

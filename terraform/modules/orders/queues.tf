@@ -23,7 +23,7 @@ module "queue" {
     [
       for topic, subscription in local.subscriptions : {
         service    = "sns.amazonaws.com"
-        source_arn = module.messaging.topic_arn
+        source_arn = module.messaging.topic_arns[topic]
       } if subscription.queue == each.key
     ],
   )
@@ -32,7 +32,7 @@ module "queue" {
 resource "aws_sns_topic_subscription" "this" {
   for_each = local.subscriptions
 
-  topic_arn            = module.messaging.topic_arn
+  topic_arn            = module.messaging.topic_arns[each.key]
   protocol             = "sqs"
   endpoint             = module.queue[each.value.queue].arn
   raw_message_delivery = true

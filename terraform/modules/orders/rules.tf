@@ -1,7 +1,10 @@
-# EventBridge rules on the orders bus, as devstack/provision.py puts them (_route_to_queues,
-# _route_to_state_machines). The event patterns are the JSON files in terraform/events/, which
-# the local tooling reads too. A rule targets one queue (which lets that rule send, queues.tf)
-# or starts one state machine through a role of its own that may start only that one.
+# EventBridge rules, as devstack/provision.py puts them (_route_to_queues,
+# _route_to_state_machines), on the orders bus or on the account's default bus (where S3 sends
+# object events). The event patterns are the JSON files in terraform/events/, which the local
+# tooling reads too, rendered with templatefile (a file may name a resource of the stack with a
+# ${PascalCase} placeholder, as provision.event_pattern fills it). A rule targets one queue
+# (which lets that rule send, queues.tf) or starts one state machine through a role of its own
+# that may start only that one.
 
 locals {
   # Each rule's target, whichever kind it is: its id (the target's key, as provisioning names
@@ -13,6 +16,17 @@ locals {
     }
   }
 
+  # The bus each rule listens on: the orders bus, or the one it names ("default").
+  rule_buses = {
+    for key, rule in local.rules : key => try(rule.bus, local.event_bus) == local.event_bus ? module.messaging.event_bus_name : rule.bus
+  }
+
+  # What fills a pattern placeholder of each kind, by key (names only; local.resources cannot
+  # serve here, as it reads the queues, which read these rules).
+  pattern_values = {
+    bucket = { for key, bucket in module.bucket : key => bucket.name }
+  }
+
   # The rules that start a state machine: each gets a role for the target to assume.
   state_machine_rules = { for key, rule in local.rules : key => rule if try(rule.target_state_machine, null) != null }
 }
@@ -21,16 +35,20 @@ resource "aws_cloudwatch_event_rule" "this" {
   for_each = local.rules
 
   name           = "${local.name_prefix}-${each.key}"
-  event_bus_name = module.messaging.event_bus_name
-  event_pattern  = file("${path.module}/../../events/${each.value.pattern_file}")
+  event_bus_name = local.rule_buses[each.key]
   tags           = var.tags
+
+  event_pattern = templatefile("${path.module}/../../events/${each.value.pattern_file}", {
+    for placeholder, ref in try(each.value.pattern_substitutions, {}) :
+    placeholder => local.pattern_values[ref.kind][ref.key]
+  })
 }
 
 resource "aws_cloudwatch_event_target" "this" {
   for_each = local.rules
 
   rule           = aws_cloudwatch_event_rule.this[each.key].name
-  event_bus_name = module.messaging.event_bus_name
+  event_bus_name = local.rule_buses[each.key]
   target_id      = local.rule_targets[each.key].id
   arn            = local.rule_targets[each.key].arn
   role_arn       = try(aws_iam_role.start_state_machine[each.key].arn, null)

@@ -1,7 +1,8 @@
 # Plan-only tests with a mocked AWS provider: no credentials, no resources.
-# Run from the orders module (see terraform/README.md):
+# Run from the orders module (see terraform/README.md); Terraform reads tests/ there itself:
 #   terraform -chdir=terraform/modules/orders init -backend=false
-#   terraform -chdir=terraform/modules/orders test -test-directory=../../tests
+#   terraform -chdir=terraform/modules/orders test
+# Paths below are relative to terraform/modules/orders, the configuration under test.
 
 mock_provider "aws" {
   mock_data "aws_caller_identity" {
@@ -32,7 +33,7 @@ mock_provider "aws" {
 variables {
   environment = "test"
   # filebase64sha256 needs real files: any small file stands in for the packages.
-  package_dir = "../../tests/fixtures"
+  package_dir = "tests/fixtures"
 }
 
 run "orders_names_follow_the_stack" {
@@ -52,13 +53,15 @@ run "orders_names_follow_the_stack" {
 
   assert {
     condition = output.function_names == {
-      validate_order  = "orders-test-validate-order"
-      process_payment = "orders-test-process-payment"
-      refund_payment  = "orders-test-refund-payment"
-      risk_screening  = "orders-test-risk-screening"
-      notifier        = "orders-test-notifier"
-      order_stream    = "orders-test-order-stream"
-      shipping_label  = "orders-test-shipping-label"
+      validate_order    = "orders-test-validate-order"
+      process_payment   = "orders-test-process-payment"
+      refund_payment    = "orders-test-refund-payment"
+      risk_screening    = "orders-test-risk-screening"
+      notifier          = "orders-test-notifier"
+      order_stream      = "orders-test-order-stream"
+      shipping_label    = "orders-test-shipping-label"
+      inventory_extract = "orders-test-inventory-extract"
+      inventory_load    = "orders-test-inventory-load"
     }
     error_message = "Function names must be orders-<environment>-<key with dashes>."
   }
@@ -69,13 +72,48 @@ run "orders_names_follow_the_stack" {
   }
 
   assert {
-    condition     = module.order_fulfilment.name == "orders-test-order-fulfilment" && module.pick_pack_label.name == "orders-test-pick-pack-label"
+    condition     = module.order_fulfilment.name == "orders-test-order-fulfilment" && module.pick_pack_label.name == "orders-test-pick-pack-label" && module.inventory_import.name == "orders-test-inventory-import"
     error_message = "State machine names are orders-<environment>-<key with dashes>."
   }
 
   assert {
-    condition     = toset(keys(aws_iam_role.start_state_machine)) == toset(["fulfil-placed-orders"]) && aws_iam_role.start_state_machine["fulfil-placed-orders"].name == "orders-test-fulfil-placed-orders"
+    condition     = toset(keys(aws_iam_role.start_state_machine)) == toset(["fulfil-placed-orders", "import-inventory-files"]) && aws_iam_role.start_state_machine["fulfil-placed-orders"].name == "orders-test-fulfil-placed-orders"
     error_message = "Only a rule that starts a state machine has a role, named after the rule."
+  }
+
+  assert {
+    condition     = output.bucket_names == { imports = "orders-test-imports-123456789012" }
+    error_message = "Bucket names are orders-<environment>-<key>-<account id>."
+  }
+
+  assert {
+    condition     = toset(keys(output.topic_arns)) == toset(["order-notifications", "inventory-imports"])
+    error_message = "Both topics of the stack are declared."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.this["import-inventory-files"].event_bus_name == "default" && aws_cloudwatch_event_target.this["import-inventory-files"].event_bus_name == "default"
+    error_message = "The import rule and its target are on the account's default bus, where S3 sends its events."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.this["fulfil-placed-orders"].event_bus_name == "orders-test-orders" && aws_cloudwatch_event_target.this["high-value-orders"].event_bus_name == "orders-test-orders"
+    error_message = "The other rules are on the orders bus."
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_rule.this["import-inventory-files"].event_pattern).detail.bucket.name == ["orders-test-imports-123456789012"]
+    error_message = "The import rule's pattern names the imports bucket (templatefile fills $${ImportBucketName})."
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_rule.this["high-value-orders"].event_pattern) == jsondecode(file("../../events/high_value_order_placed.json"))
+    error_message = "A pattern without placeholders is the file as it is."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_target.this["import-inventory-files"].target_id == "inventory_import"
+    error_message = "The import rule starts the inventory import state machine."
   }
 
   assert {
@@ -140,7 +178,7 @@ run "function" {
 
   variables {
     function_name   = "orders-test-validate-order"
-    filename        = "../../tests/fixtures/ValidateOrderFunction.zip"
+    filename        = "tests/fixtures/ValidateOrderFunction.zip"
     handler         = "validate_order.handler.lambda_handler"
     log_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
   }
@@ -256,4 +294,73 @@ run "service_calls_need_their_resources" {
   }
 
   expect_failures = [var.service_calls]
+}
+
+run "bucket" {
+  command = plan
+
+  module {
+    source = "../bucket"
+  }
+
+  variables {
+    name            = "orders-test-imports"
+    kms_key_arn     = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+    eventbridge     = true
+    expire_prefixes = ["work/"]
+  }
+
+  assert {
+    condition     = aws_s3_bucket.this.bucket == "orders-test-imports-123456789012"
+    error_message = "A bucket's name ends with the account id."
+  }
+
+  assert {
+    condition     = one(aws_s3_bucket_versioning.this.versioning_configuration).status == "Enabled"
+    error_message = "Buckets are versioned."
+  }
+
+  assert {
+    condition     = one(one(aws_s3_bucket_server_side_encryption_configuration.this.rule).apply_server_side_encryption_by_default).sse_algorithm == "aws:kms"
+    error_message = "Objects are encrypted with the KMS key."
+  }
+
+  assert {
+    condition = (
+      aws_s3_bucket_public_access_block.this.block_public_acls && aws_s3_bucket_public_access_block.this.ignore_public_acls &&
+      aws_s3_bucket_public_access_block.this.block_public_policy && aws_s3_bucket_public_access_block.this.restrict_public_buckets
+    )
+    error_message = "Public access is blocked."
+  }
+
+  assert {
+    condition     = [for rule in aws_s3_bucket_lifecycle_configuration.this.rule : [rule.id, one(rule.filter).prefix, one(rule.expiration).days, one(rule.noncurrent_version_expiration).noncurrent_days] if rule.id != "abort-incomplete-uploads"] == [["expire-work", "work/", 1, 1]]
+    error_message = "Objects under work/ and their noncurrent versions expire after a day."
+  }
+
+  assert {
+    condition     = one([for rule in aws_s3_bucket_lifecycle_configuration.this.rule : one(rule.abort_incomplete_multipart_upload).days_after_initiation if rule.id == "abort-incomplete-uploads"]) == 7
+    error_message = "Incomplete multipart uploads are aborted after 7 days."
+  }
+
+  assert {
+    condition     = aws_s3_bucket_notification.this[0].eventbridge
+    error_message = "Object events go to EventBridge."
+  }
+}
+
+run "bucket_prefixes_are_folders" {
+  command = plan
+
+  module {
+    source = "../bucket"
+  }
+
+  variables {
+    name            = "orders-test-imports"
+    kms_key_arn     = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+    expire_prefixes = ["work"]
+  }
+
+  expect_failures = [var.expire_prefixes]
 }
