@@ -78,6 +78,9 @@ def test_approved_high_value_order_ships(local_api: LocalApi, order: dict[str, A
     row = with_status(local_api, order["orderId"], "SHIPPED")
     assert row["approvedBy"]["S"] == "it"
     emailed(local_api, f"{order['orderId']}#SHIPPED")
+    status, shown = local_api.request("GET", f"/orders/{order['orderId']}")
+    assert (status, shown["status"]) == (200, "SHIPPED")
+    assert shown["shipment"]["trackingNumber"] == row["trackingNumber"]["S"]
 
 
 def test_rejected_high_value_order_gets_its_stock_back_and_is_refunded(

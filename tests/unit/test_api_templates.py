@@ -105,6 +105,36 @@ def test_get_order_response_returns_the_saved_order() -> None:
     assert json.loads(text)["total"] == 1299
 
 
+@pytest.mark.parametrize(
+    ("added", "expected"),
+    [
+        (
+            {"carrier": {"S": "royal-mail"}, "trackingNumber": {"S": "RM1GB"}},
+            {"shipment": {"carrier": "royal-mail", "trackingNumber": "RM1GB"}},
+        ),
+        (
+            {"rejectionReason": {"S": "REJECTED_BY_REVIEWER"}, "rejectionNote": {"S": 'a "b"'}},
+            {"rejection": {"reason": "REJECTED_BY_REVIEWER", "note": 'a "b"'}},
+        ),
+    ],
+    ids=["shipped", "rejected"],
+)
+def test_get_order_response_shows_what_fulfilment_added(
+    added: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    item = {
+        "orderId": {"S": "ord-1"}, "status": {"S": "SHIPPED"}, "total": {"N": "1299"},
+        "currency": {"S": "GBP"}, "items": {"S": "[]"}, "paymentId": {"S": "pay_1"},
+        "createdAt": {"S": "2026-11-23T10:00:00.000+00:00"}, **added,
+    }  # fmt: skip
+
+    text, _ = vtl.render(API / "get_order.response.vtl", {"Item": item}, context(), STAGE)
+
+    order = json.loads(text)
+    assert {key: order[key] for key in expected} == expected
+    assert not {"shipment", "rejection"} - set(expected) & set(order)
+
+
 def test_bad_request_body_response_carries_the_validation_message() -> None:
     ctx = context()
     ctx.validation_error = "[items[0].quantity: 1.5 is not of type 'integer']"
