@@ -13,7 +13,7 @@ SAM_VERSION := 1.170.0
 SAM := .tools/sam/bin/sam
 NODE_TOOLS := node_modules/.installed
 
-.PHONY: help venv demo test test-unit test-workflows test-infra test-integration test-slow node_modules terraform-validate lint format clean build invoke deploy destroy down redrive approvals approve reject import
+.PHONY: help venv demo test test-unit test-workflows test-infra test-integration test-slow node_modules terraform-validate lint format clean build invoke deploy destroy down redrive approvals approve reject import logs executions
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -112,6 +112,13 @@ reject: $(STAMP) ## Reject a high-value order (stock released, refunded): make r
 import: $(STAMP) ## Import a stock file and wait for the result: make import FILE=<csv> [ENV=dev]
 	@test -n "$(FILE)" || { echo "usage: make import FILE=<csv with header productId,quantity> [ENV=dev|prod]"; exit 2; }
 	@$(BIN)/python -m devstack.imports "$(FILE)" $(if $(ENV),--env $(ENV),)
+
+logs: $(STAMP) ## A function's recent log events: make logs FN=<function> [SINCE=30m] [GREP=<pattern>] [FOLLOW=1] [ENV=dev]
+	@test -n "$(FN)" || { echo "usage: make logs FN=<function> [SINCE=30m] [GREP=<filter pattern>] [FOLLOW=1] [ENV=dev|prod]"; exit 2; }
+	@$(BIN)/python -m devstack.logs "$(FN)" --since "$(or $(SINCE),30m)" $(if $(GREP),--grep "$(GREP)",) $(if $(FOLLOW),--follow,) $(if $(ENV),--env $(ENV),)
+
+executions: $(STAMP) ## Recent executions and their status: make executions [WORKFLOW=<key>] [STATUS=FAILED] [LIMIT=20] [ENV=dev]
+	@$(BIN)/python -m devstack.workflow_runs $(WORKFLOW) $(if $(STATUS),--status $(STATUS),) --limit "$(or $(LIMIT),20)" $(if $(SINCE),--since "$(SINCE)",) $(if $(ENV),--env $(ENV),)
 
 down: $(STAMP) ## Stop the local stack (emulator and gateway); its data goes with it
 	@$(BIN)/python -m devstack.deploy down
