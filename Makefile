@@ -13,7 +13,7 @@ SAM_VERSION := 1.170.0
 SAM := .tools/sam/bin/sam
 NODE_TOOLS := node_modules/.installed
 
-.PHONY: help venv demo test test-unit test-workflows test-infra test-integration test-slow node_modules terraform-validate lint format clean build invoke deploy destroy down redrive approvals approve reject import logs executions
+.PHONY: help venv demo test test-unit test-workflows test-infra test-integration test-integration-terraform test-slow node_modules terraform-validate lint format clean build invoke deploy destroy down redrive approvals approve reject import logs executions
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -52,6 +52,10 @@ test-infra: $(STAMP) $(SAM) $(NODE_TOOLS) ## Run the offline checks of terraform
 
 test-integration: $(STAMP) build ## Run the integration tests only (the stack deployed on MiniStack)
 	@$(BIN)/python -m pytest -m integration
+
+test-integration-terraform: $(STAMP) build ## The integration tests on a stack Terraform applied (terraform/envs/local on MiniStack; needs terraform)
+	@command -v terraform >/dev/null || { echo "terraform not found: install Terraform >= 1.10 (the pipeline's integration job pins 1.11.4)"; exit 1; }
+	@INTEGRATION_DEPLOY=terraform $(BIN)/python -m pytest -m integration
 
 test-slow: $(STAMP) ## The minutes-long tests make test leaves out (a 100,000-row import on the embedded emulator)
 	@$(BIN)/python -m pytest -m slow -s

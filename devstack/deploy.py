@@ -125,25 +125,24 @@ def curl_example(url: str, api_key: str) -> str:
     )
 
 
-def apply_local_root(local_stack: Any) -> str | None:
-    """Apply terraform/envs/local on MiniStack; None (reason shown) if the apply fails."""
+def apply_local_root(local_stack: Any, port: int, state_file: str | None = None) -> None:
+    """Apply terraform/envs/local on the MiniStack at ``port`` and seed it; DeployError if not.
+
+    ``state_file`` keeps a second stack's state apart (the integration tests' own emulator)
+    from the root's default ``terraform.tfstate``.
+    """
     step("Applying terraform/envs/local")
     inputs = local_stack.prepare_terraform_inputs(function_package=read_package)
-    try:
-        terraform(
-            "local",
-            "apply",
-            "-auto-approve",
-            "-input=false",
-            f"-var=package_dir={local_stack.TERRAFORM_INPUTS_DIR}",
-            f"-var=local_layer_zip={inputs['local_layer_zip']}",
-        )
-    except DeployError as error:
-        print(f"    {error}; falling back to the provisioning module", flush=True)
-        return None
+    arguments = [
+        f"-var=package_dir={local_stack.TERRAFORM_INPUTS_DIR}",
+        f"-var=local_layer_zip={inputs['local_layer_zip']}",
+        f"-var=endpoint=http://127.0.0.1:{port}",
+    ]
+    if state_file is not None:
+        arguments.append(f"-state={state_file}")  # the local backend's own option
+    terraform("local", "apply", "-auto-approve", "-input=false", *arguments)
     step("Seeding the catalogue and stock")
-    local_stack.seed()
-    return "Terraform (terraform/envs/local)"
+    local_stack.seed(port)
 
 
 def up_local() -> None:
@@ -153,7 +152,13 @@ def up_local() -> None:
     stop_local(quiet=True)
     step("Starting MiniStack on 127.0.0.1:4566 (log: .local/ministack.log)")
     ministack.start()
-    path = apply_local_root(local_stack) if terraform_init_local() else None
+    path = None
+    if terraform_init_local():
+        try:
+            apply_local_root(local_stack, ministack.DEFAULT_PORT)
+            path = "Terraform (terraform/envs/local)"
+        except DeployError as error:
+            print(f"    {error}; falling back to the provisioning module", flush=True)
     if path is None:
         step("Creating the same resources with the provisioning module (devstack/provision.py)")
         local_stack.deploy_local(  # starts from an empty emulator, even after a failed apply

@@ -25,7 +25,18 @@ from devstack import background, local_layer, ministack
 from devstack.package import logical_id
 from devstack.provision import ClientFactory, StackOutputs, provision, zip_lambda_sources
 from devstack.seed import seed_catalogue_and_stock
-from devstack.stack import DEFAULT_REGION, FUNCTIONS, Function, Naming
+from devstack.stack import (
+    BUCKETS,
+    DEFAULT_REGION,
+    EVENT_BUS,
+    FUNCTIONS,
+    QUEUES,
+    STATE_MACHINES,
+    TABLES,
+    TOPICS,
+    Function,
+    Naming,
+)
 
 REGION = DEFAULT_REGION
 LOCAL_RUNTIME = "provided.al2023"
@@ -149,6 +160,49 @@ def seed(port: int = ministack.DEFAULT_PORT, naming: Naming | None = None) -> in
     return seed_catalogue_and_stock(
         client_factory(port)("dynamodb"), naming.name("catalogue"), naming.name("inventory")
     )
+
+
+def discover_outputs(
+    port: int = ministack.DEFAULT_PORT, naming: Naming | None = None
+) -> StackOutputs:
+    """The outputs of a stack already on the emulator, found by their names.
+
+    For a stack deployed by Terraform (``terraform/envs/local``) rather than by
+    ``deploy_local``: every name comes from ``Naming``, so a resource Terraform named
+    differently is reported here as missing.
+    """
+    naming = naming or Naming()
+    client = client_factory(port)
+    account = client("sts").get_caller_identity()["Account"]
+    outputs = StackOutputs(REGION, account)
+    dynamodb, sqs = client("dynamodb"), client("sqs")
+    for table in TABLES:
+        described = dynamodb.describe_table(TableName=naming.name(table.key))["Table"]
+        outputs.tables[table.key] = described["TableName"]
+        outputs.table_arns[table.key] = described["TableArn"]
+        if "LatestStreamArn" in described:
+            outputs.stream_arns[table.key] = described["LatestStreamArn"]
+    for queue in QUEUES:
+        for key in (queue.key, queue.dlq_key) if queue.dead_letter else (queue.key,):
+            url = sqs.get_queue_url(QueueName=naming.name(key))["QueueUrl"]
+            outputs.queues[key] = url
+            outputs.queue_arns[key] = sqs.get_queue_attributes(
+                QueueUrl=url, AttributeNames=["QueueArn"]
+            )["Attributes"]["QueueArn"]
+    for function in FUNCTIONS:
+        configuration = client("lambda").get_function(FunctionName=naming.name(function.key))
+        outputs.functions[function.key] = configuration["Configuration"]["FunctionArn"]
+    for topic in TOPICS:
+        outputs.topics[topic] = f"arn:aws:sns:{REGION}:{account}:{naming.name(topic)}"
+        client("sns").get_topic_attributes(TopicArn=outputs.topics[topic])  # exists?
+    bus = client("events").describe_event_bus(Name=naming.name(EVENT_BUS))
+    outputs.buses[EVENT_BUS], outputs.bus_arns[EVENT_BUS] = bus["Name"], bus["Arn"]
+    for machine in STATE_MACHINES:
+        outputs.state_machines[machine.key] = state_machine_arn(naming.name(machine.key), port)
+    for bucket in BUCKETS:
+        outputs.buckets[bucket.key] = naming.bucket_name(bucket.key, account)
+        client("s3").head_bucket(Bucket=outputs.buckets[bucket.key])
+    return outputs
 
 
 def state_machine_arn(name: str, port: int = ministack.DEFAULT_PORT) -> str:

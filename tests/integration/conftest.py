@@ -3,9 +3,15 @@
 The session deploys once, on its own port (4599) so it never touches a stack you started
 with `make deploy`, from the `sam build` packages (`make build` first), serves the local
 gateway on a free port, and stops everything at the end.
+
+It deploys with the provisioning module, or, with ``INTEGRATION_DEPLOY=terraform`` (`make
+test-integration-terraform`, the pipeline's integration job), by applying the
+``terraform/envs/local`` root with a real Terraform, so the tests then run against what
+Terraform created.
 """
 
 import json
+import os
 import urllib.error
 import urllib.request
 import uuid
@@ -17,7 +23,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from devstack import local_stack, ministack
+from devstack import deploy, local_stack, ministack
+from devstack.background import LOCAL_DIR
 from devstack.local_gateway import GatewayConfig, LocalGateway
 from devstack.package import BUILD_DIR, read_package
 from devstack.provision import StackOutputs
@@ -74,11 +81,24 @@ class LocalApi:
         return self.dynamodb.scan(TableName=self.outputs.tables[table])["Items"]
 
 
+def deploy_stack() -> StackOutputs:
+    if os.environ.get("INTEGRATION_DEPLOY", "provision") != "terraform":
+        return local_stack.deploy_local(port=PORT, function_package=read_package)
+    if not deploy.terraform_init_local():
+        pytest.fail("INTEGRATION_DEPLOY=terraform needs `terraform init` of terraform/envs/local")
+    ministack.start(PORT)
+    local_stack.reset(PORT)
+    state_file = LOCAL_DIR / f"terraform-integration-{PORT}.tfstate"
+    state_file.unlink(missing_ok=True)  # the emulator starts empty, and so does the state
+    deploy.apply_local_root(local_stack, PORT, state_file=str(state_file))
+    return local_stack.discover_outputs(PORT)
+
+
 @pytest.fixture(scope="session")
 def local_api() -> Iterator[LocalApi]:
     if not (BUILD_DIR / "ValidateOrderFunction.zip").exists():
         pytest.fail("the sam build packages are missing: run `make build` (make test does)")
-    outputs = local_stack.deploy_local(port=PORT, function_package=read_package)
+    outputs = deploy_stack()
     endpoint = ministack.endpoint_url(PORT)
     common = {
         "endpoint_url": endpoint,
