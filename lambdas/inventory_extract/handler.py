@@ -25,7 +25,7 @@ from inventory_extract.logic import (
 )
 from shared.clients import CLIENT_CONFIG
 from shared.errors import ImportFileRejected, ValidationError
-from shared.observability import create_observability
+from shared.observability import counting_business_errors, create_observability
 from shared.settings import load_settings
 
 
@@ -65,6 +65,7 @@ def _already_rejected(request: ImportRequest) -> ImportFileRejected:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@counting_business_errors(metrics)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> ExtractResult:
     request = parse_request(event, settings.import_bucket_name)
     lines = files.lines(request)

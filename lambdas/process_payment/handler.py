@@ -20,7 +20,7 @@ from process_payment.logic import process_payment
 from process_payment.processors import SimulatedProcessor
 from shared.clients import dynamodb_table
 from shared.masking import masked
-from shared.observability import create_observability
+from shared.observability import counting_business_errors, create_observability
 from shared.payment_ledger import Charge, PaymentLedger
 from shared.settings import load_settings
 
@@ -45,6 +45,7 @@ idempotency_config = IdempotencyConfig(
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@counting_business_errors(metrics)
 @idempotent(config=idempotency_config, persistence_store=idempotency_store)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Charge:
     logger.info("charging", extra={"request": masked(event)})

@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.clients import dynamodb_table
 from shared.masking import masked
-from shared.observability import create_observability
+from shared.observability import counting_business_errors, create_observability
 from shared.settings import load_settings
 from validate_order.catalogue import DynamoDBCatalogue
 from validate_order.logic import validate_order
@@ -28,6 +28,7 @@ catalogue = DynamoDBCatalogue(dynamodb_table(settings.catalogue_table_name))
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@counting_business_errors(metrics)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PricedOrder:
     logger.info("validating order", extra={"order": masked(event)})
     received_at = datetime.now(UTC).isoformat(timespec="milliseconds")

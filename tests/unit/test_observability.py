@@ -1,4 +1,5 @@
-"""shared.observability.masked: personal fields erased before anything is logged."""
+"""shared.observability: personal fields erased before anything is logged, and business
+errors counted apart from crashes."""
 
 import copy
 import json
@@ -6,8 +7,13 @@ from typing import Any
 
 import pytest
 
+from shared.errors import ImportFileRejected, PaymentDeclined, ProcessorUnavailable, ValidationError
 from shared.masking import masked
-from shared.observability import create_observability
+from shared.observability import (
+    BUSINESS_ERROR_METRIC,
+    counting_business_errors,
+    create_observability,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -81,3 +87,57 @@ def test_create_observability_gives_logger_tracer_and_metrics(
     assert logger.service == "unit-service"
     assert tracer.disabled
     assert metrics.service == "unit-service"
+
+
+def emitted_metrics(output: str) -> dict[str, Any]:
+    """The metric values of the EMF blobs Powertools printed."""
+    values: dict[str, Any] = {}
+    for line in output.splitlines():
+        blob = json.loads(line) if line.startswith("{") else {}
+        for directive in blob.get("_aws", {}).get("CloudWatchMetrics", []):
+            values.update({metric["Name"]: blob[metric["Name"]] for metric in directive["Metrics"]})
+    return values
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValidationError("items[0].quantity", "must be at least 1"),
+        PaymentDeclined("card declined"),
+        ImportFileRejected("rejected/stock.csv.report.json", 3),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_a_business_error_is_counted_and_raised_unchanged(
+    error: Exception, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Tests")
+    _, _, metrics = create_observability()
+
+    @metrics.log_metrics
+    @counting_business_errors(metrics)
+    def handler(event: dict[str, Any], context: object) -> None:
+        raise error
+
+    with pytest.raises(type(error)) as raised:
+        handler({}, None)
+
+    assert raised.value is error
+    assert emitted_metrics(capsys.readouterr().out) == {BUSINESS_ERROR_METRIC: [1.0]}
+
+
+def test_any_other_error_is_not_a_business_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Tests")
+    _, _, metrics = create_observability()
+
+    @metrics.log_metrics
+    @counting_business_errors(metrics)
+    def handler(event: dict[str, Any], context: object) -> None:
+        raise ProcessorUnavailable("503 from the processor")
+
+    with pytest.raises(ProcessorUnavailable):
+        handler({}, None)
+
+    assert BUSINESS_ERROR_METRIC not in emitted_metrics(capsys.readouterr().out)
