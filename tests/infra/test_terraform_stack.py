@@ -28,6 +28,7 @@ from devstack.stack import (
 )
 from devstack.terraform_check import tf_files
 from tests.infra.terraform_contract import (
+    alias_wiring_problems,
     bucket_problems,
     function_bucket_problems,
     module_locals,
@@ -183,6 +184,7 @@ def test_every_root_and_module_pins_the_provider_exactly() -> None:
     roots_and_modules = [
         *(TERRAFORM_DIR / "modules").iterdir(),
         *(TERRAFORM_DIR / "envs").iterdir(),
+        TERRAFORM_DIR / "bootstrap",
     ]
     assert sorted(path.parent for path in pinned) == sorted(roots_and_modules)
     for path in pinned:
@@ -535,3 +537,68 @@ def test_the_first_topic_moving_without_a_moved_block_is_reported(tree_copy: Pat
         "no moved block keeps the order notifications topic at its address "
         '(module.messaging.aws_sns_topic.this -> ...this["order-notifications"])'
     ]
+
+
+def test_every_caller_goes_through_the_live_aliases() -> None:
+    """Functions and state machines publish versions behind an alias `live`; the event source
+    mappings invoke it, the API and the rules start it, and no expression in the orders module
+    names a function's unqualified ARN (the definitions and roles are checked with
+    provisioning's, seen through the aliases: test_state_machines_mirror_...)."""
+    assert alias_wiring_problems(TERRAFORM_DIR) == []
+
+
+def test_a_mapping_invoking_the_unqualified_function_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/orders/queues.tf",
+        "function_name                      = module.function[each.key].alias_arn",
+        "function_name                      = module.function[each.key].arn",
+    )
+    problems = alias_wiring_problems(tree_copy)
+    assert len(problems) == 2
+    assert problems[0].startswith("aws_lambda_event_source_mapping.stream: function_name is ")
+    assert problems[1].startswith("modules/orders/queues.tf:")
+
+
+def test_a_definition_invoking_the_unqualified_function_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/orders/locals.tf",
+        "{ value = function.alias_arn, arns = [function.alias_arn] }",
+        "{ value = function.arn, arns = [function.alias_arn] }",
+    )
+    assert state_machine_problems(tree_copy) == [
+        f"state machine {key}: the rendered definition differs from provisioning's"
+        for key in ("order_processing", "pick_pack_label", "order_fulfilment", "inventory_import")
+    ]
+    assert len(alias_wiring_problems(tree_copy)) == 1
+
+
+def test_a_role_allowed_only_the_unqualified_function_is_reported(tree_copy: Path) -> None:
+    """Lambda authorises the ARN a caller names: a role on the function cannot invoke live."""
+    _edit(
+        tree_copy / "modules/orders/locals.tf",
+        "{ value = function.alias_arn, arns = [function.alias_arn] }",
+        "{ value = function.alias_arn, arns = [function.arn] }",
+    )
+    assert state_machine_problems(tree_copy) == [
+        f"state machine {key}: the role's statements differ from provisioning's"
+        for key in ("order_processing", "pick_pack_label", "order_fulfilment", "inventory_import")
+    ]
+
+
+def test_a_parent_starting_its_child_unqualified_is_reported(tree_copy: Path) -> None:
+    locals_tf = tree_copy / "modules/orders/locals.tf"
+    _edit(locals_tf, "value = machine.start_arn", "value = machine.arn")
+    assert state_machine_problems(tree_copy) == [
+        "state machine order_fulfilment: the rendered definition differs from provisioning's"
+    ]
+
+
+def test_a_rule_starting_the_unqualified_state_machine_is_reported(tree_copy: Path) -> None:
+    _edit(
+        tree_copy / "modules/orders/rules.tf",
+        "local.state_machine_start_arns[rule.target_state_machine]",
+        "local.state_machine_arns[rule.target_state_machine]",
+    )
+    problems = rule_problems(tree_copy)
+    assert len(problems) == 1
+    assert problems[0].startswith("local.rule_targets: rule_targets is ")

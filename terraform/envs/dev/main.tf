@@ -4,6 +4,10 @@ data "aws_ssm_parameter" "powertools_layer" {
   name = "/aws/service/powertools/python/arm64/python3.13/${var.powertools_version}"
 }
 
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
 module "orders" {
   source = "../../modules/orders"
 
@@ -18,4 +22,8 @@ module "orders" {
   api_throttling                          = var.api_throttling
   manage_api_gateway_account_logging_role = var.manage_api_gateway_account_logging_role
   log_execution_data                      = var.log_execution_data
+  canary_weight                           = var.canary_weight
+  stable_versions                         = var.stable_versions
+  alarm_email                             = var.alarm_email
+  permissions_boundary                    = local.permissions_boundary
 }

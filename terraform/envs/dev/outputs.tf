@@ -37,3 +37,13 @@ output "topic_arns" {
   description = "SNS topic ARNs by logical key: order-notifications, and inventory-imports (the outcome of each import)."
   value       = module.orders.topic_arns
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies (subscribe on-call to it; alarm_email does for one address)."
+  value       = module.orders.alarm_topic_arn
+}
+
+output "dashboard_name" {
+  description = "The environment's CloudWatch dashboard."
+  value       = module.orders.dashboard_name
+}

@@ -27,4 +27,13 @@ module "orders" {
   deletion_protection_enabled    = false
   kms_deletion_window_in_days    = 7
   log_execution_data             = true
+  # MiniStack 1.5.33 keeps versions and aliases but starts the latest definition whatever the
+  # qualifier, and StartSyncExecution or a startExecution.sync:2 child on an alias ARN answer
+  # StateMachineDoesNotExist: locally the API, the rules and fulfilment start the state
+  # machines themselves. Lambda aliases work there (Tasks and event source mappings invoke
+  # the version live names), so functions go through live as in AWS.
+  start_state_machines_through_aliases = false
+  # MiniStack stores an alarm's metric math queries as nothing (and evaluates alarms without
+  # dimensions): no alarms, topic or dashboard here.
+  monitoring_enabled = false
 }

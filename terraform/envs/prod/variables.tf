@@ -59,3 +59,30 @@ variable "log_execution_data" {
   type        = bool
   default     = false
 }
+
+variable "alarm_email" {
+  description = "E-mail address subscribed to the alarm topic (it must confirm the subscription); null subscribes nobody."
+  type        = string
+  default     = null
+}
+
+variable "canary_weight" {
+  description = "Canary deploy: share of traffic (0 to under 1) the new versions get, the rest staying on stable_versions; 0 (the default) moves live fully to what this apply publishes. Set by make deploy ENV=... CANARY=0.1."
+  type        = number
+  default     = 0
+}
+
+variable "stable_versions" {
+  description = "What each live alias serves now (function key -> version, state machine key -> version ARN), read by devstack/release.py for a canary deploy."
+  type = object({
+    functions      = optional(map(string), {})
+    state_machines = optional(map(string), {})
+  })
+  default = {}
+}
+
+variable "permissions_boundary_policy" {
+  description = "Name of the IAM policy every role of the stack carries as permissions boundary: terraform/bootstrap creates orders-<environment>-boundary, and the pipeline's deploy role may create roles only with it. null for none (a stack deployed without terraform/bootstrap)."
+  type        = string
+  default     = null
+}

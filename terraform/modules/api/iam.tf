@@ -9,7 +9,9 @@ data "aws_iam_policy_document" "assume_role" {
   }
 }
 
-# The integrations' role: start the order workflow and read orders, nothing else.
+# The integrations' role: start the order workflow and read orders, nothing else. Starting it
+# through its live alias is authorised against the state machine's own ARN
+# (https://docs.aws.amazon.com/step-functions/latest/dg/auth-version-alias.html).
 data "aws_iam_policy_document" "this" {
   statement {
     sid       = "StartOrderWorkflow"
@@ -25,9 +27,10 @@ data "aws_iam_policy_document" "this" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = var.name
-  assume_role_policy = data.aws_iam_policy_document.assume_role.json
-  tags               = var.tags
+  name                 = var.name
+  assume_role_policy   = data.aws_iam_policy_document.assume_role.json
+  permissions_boundary = var.permissions_boundary
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy" "this" {
@@ -39,9 +42,10 @@ resource "aws_iam_role_policy" "this" {
 resource "aws_iam_role" "account_logging" {
   count = var.manage_account_logging_role ? 1 : 0
 
-  name               = "${var.name}-apigateway-logging"
-  assume_role_policy = data.aws_iam_policy_document.assume_role.json
-  tags               = var.tags
+  name                 = "${var.name}-apigateway-logging"
+  assume_role_policy   = data.aws_iam_policy_document.assume_role.json
+  permissions_boundary = var.permissions_boundary
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy_attachment" "account_logging" {

@@ -46,7 +46,7 @@ resource "aws_api_gateway_stage" "this" {
 
   # The mapping templates read these, so the VTL files need no templating.
   variables = {
-    orderStateMachineArn = var.state_machine_arn
+    orderStateMachineArn = coalesce(var.state_machine_start_arn, var.state_machine_arn)
     ordersTableName      = var.orders_table_name
   }
 

@@ -15,8 +15,14 @@ variable "api_dir" {
 }
 
 variable "state_machine_arn" {
-  description = "ARN of the Express state machine POST /orders starts (stage variable orderStateMachineArn)."
+  description = "ARN of the Express state machine POST /orders starts: what the integration role may start (IAM authorises a start through an alias against the state machine's own ARN)."
   type        = string
+}
+
+variable "state_machine_start_arn" {
+  description = "The ARN POST /orders starts (stage variable orderStateMachineArn): the state machine's live alias; null means state_machine_arn."
+  type        = string
+  default     = null
 }
 
 variable "orders_table_name" {
@@ -74,4 +80,10 @@ variable "tags" {
   description = "Tags for every resource the module creates."
   type        = map(string)
   default     = {}
+}
+
+variable "permissions_boundary" {
+  description = "ARN of the IAM policy set as permissions boundary on the API's roles; null for none."
+  type        = string
+  default     = null
 }

@@ -34,6 +34,7 @@ resource "aws_lambda_function" "this" {
   memory_size                    = var.memory_size
   timeout                        = var.timeout
   reserved_concurrent_executions = var.reserved_concurrent_executions
+  publish                        = true # every code or configuration change is a new version
   tags                           = var.tags
 
   environment {

@@ -116,3 +116,26 @@ variable "bucket_access" {
   })
   default = null
 }
+
+variable "canary_weight" {
+  description = "Share of invocations (0 to under 1) the live alias sends to the version this apply publishes while stable_version keeps the rest; 0 moves live fully to the new version."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.canary_weight >= 0 && var.canary_weight < 1
+    error_message = "The canary weight is a share of traffic: at least 0 and below 1."
+  }
+}
+
+variable "stable_version" {
+  description = "The version live serves now (devstack/release.py reads it), kept during a canary; null means no canary."
+  type        = string
+  default     = null
+}
+
+variable "permissions_boundary" {
+  description = "ARN of the IAM policy set as permissions boundary on the function's role; null for none."
+  type        = string
+  default     = null
+}

@@ -11,7 +11,7 @@ locals {
 }
 
 data "aws_iam_policy_document" "this" {
-  #checkov:skip=CKV_AWS_111:A key policy's Resource "*" means this key only; write use is limited to the account root, the Logs service for this account's log groups, and DynamoDB and S3 calls from this account.
+  #checkov:skip=CKV_AWS_111:A key policy's Resource "*" means this key only; write use is limited to the account root, the Logs service for this account's log groups, CloudWatch alarms for this account's topics, and DynamoDB and S3 calls from this account.
   #checkov:skip=CKV_AWS_356:A key policy's Resource "*" means this key only (the documented form for key policies), not every resource.
   #checkov:skip=CKV_AWS_109:The account root statement is the AWS default key policy that delegates key management to IAM; without it the key would become unmanageable.
   # Key administration and use through IAM: the account decides with IAM policies.
@@ -48,6 +48,27 @@ data "aws_iam_policy_document" "this" {
       test     = "ArnLike"
       variable = "kms:EncryptionContext:aws:logs:arn"
       values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"]
+    }
+  }
+
+  # CloudWatch alarms publish to the alarm topic, which this key encrypts: the statement AWS
+  # documents for event sources of encrypted topics, limited to this account's topics in this
+  # region by the encryption context SNS uses. (The AWS managed key aws/sns cannot be used:
+  # its policy does not let CloudWatch use it and cannot be changed.)
+  statement {
+    sid       = "CloudWatchAlarmsToTopics"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:aws:sns:topicArn"
+      values   = ["arn:${local.partition}:sns:${local.region}:${local.account_id}:*"]
     }
   }
 

@@ -6,7 +6,7 @@ variable "name" {
 variable "description" {
   description = "Description of the key."
   type        = string
-  default     = "Encrypts the order workflows' tables, buckets and log groups."
+  default     = "Encrypts the order workflows' tables, buckets, log groups and alarm topic."
 }
 
 variable "deletion_window_in_days" {

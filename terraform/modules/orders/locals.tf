@@ -238,30 +238,43 @@ locals {
 
   # What fills a placeholder of each kind, by key: the value (names for tables and buses, the
   # URL for queues, ARNs otherwise) and the ARNs an IAM statement about it names. Both come
-  # from devstack/provision.py (StackOutputs.resolve and resource_arns).
+  # from devstack/provision.py (StackOutputs.resolve and resource_arns). A function is always
+  # invoked through its live alias, and a role may invoke only that (Lambda authorises the
+  # qualified ARN a caller names).
   resources = {
-    function = { for key, function in module.function : key => { value = function.arn, arns = [function.arn] } }
+    function = { for key, function in module.function : key => { value = function.alias_arn, arns = [function.alias_arn] } }
     table    = { for key, name in module.tables.names : key => { value = name, arns = [module.tables.arns[key]] } }
     topic    = { for key, arn in module.messaging.topic_arns : key => { value = arn, arns = [arn] } }
     bus      = { (local.event_bus) = { value = module.messaging.event_bus_name, arns = [module.messaging.event_bus_arn] } }
     queue    = { for key, queue in module.queue : key => { value = queue.url, arns = [queue.arn] } }
   }
 
-  # The same, plus the state machines others start (kind state_machine: the ARN; the statement
-  # also names its executions, which .sync describes and stops). Only a parent's module block
-  # reads this; a child's reads local.resources, or its own ARN would be a cycle.
+  # The same, plus the state machines others start (kind state_machine: the ARN to start, its
+  # live alias; the statement names the state machine itself, which is what IAM authorises a
+  # start through an alias against, and its executions, which .sync describes and stops). Only
+  # a parent's module block reads this; a child's reads local.resources, or its own ARN would
+  # be a cycle.
   resources_and_children = merge(local.resources, {
     state_machine = {
       for key, machine in { pick_pack_label = module.pick_pack_label } :
-      key => { value = machine.arn, arns = [machine.arn, machine.execution_arns] }
+      key => { value = machine.start_arn, arns = [machine.arn, machine.execution_arns] }
     }
   })
 
-  # Every state machine's ARN by key, for rules that start one and for the outputs.
+  # Every state machine's ARN by key, for the roles of rules that start one and for the outputs.
   state_machine_arns = {
     order_processing = module.order_processing.arn
     pick_pack_label  = module.pick_pack_label.arn
     order_fulfilment = module.order_fulfilment.arn
     inventory_import = module.inventory_import.arn
+  }
+
+  # The ARN each is started with (its live alias, unless var.start_state_machines_through_aliases
+  # is false), for the rule targets and the API.
+  state_machine_start_arns = {
+    order_processing = module.order_processing.start_arn
+    pick_pack_label  = module.pick_pack_label.start_arn
+    order_fulfilment = module.order_fulfilment.start_arn
+    inventory_import = module.inventory_import.start_arn
   }
 }

@@ -46,7 +46,10 @@ module "function" {
   reserved_concurrent_executions = var.reserved_concurrent_executions
   log_retention_in_days          = var.log_retention_in_days
   log_kms_key_arn                = module.kms.key_arn
+  canary_weight                  = var.canary_weight
+  stable_version                 = lookup(var.stable_versions.functions, each.key, null)
   tags                           = var.tags
+  permissions_boundary           = var.permissions_boundary
 
   environment_variables = merge(
     { for name, table in each.value.table_variables : name => module.tables.names[table] },
@@ -93,7 +96,11 @@ module "order_processing" {
   log_retention_in_days    = var.log_retention_in_days
   log_kms_key_arn          = module.kms.key_arn
   log_execution_data       = var.log_execution_data
+  canary_weight            = var.canary_weight
+  stable_version_arn       = lookup(var.stable_versions.state_machines, "order_processing", null)
+  start_through_alias      = var.start_state_machines_through_aliases
   tags                     = var.tags
+  permissions_boundary     = var.permissions_boundary
 
   substitutions = {
     for placeholder, ref in local.state_machines.order_processing.substitutions :
@@ -116,7 +123,11 @@ module "pick_pack_label" {
   log_retention_in_days    = var.log_retention_in_days
   log_kms_key_arn          = module.kms.key_arn
   log_execution_data       = var.log_execution_data
+  canary_weight            = var.canary_weight
+  stable_version_arn       = lookup(var.stable_versions.state_machines, "pick_pack_label", null)
+  start_through_alias      = var.start_state_machines_through_aliases
   tags                     = var.tags
+  permissions_boundary     = var.permissions_boundary
 
   substitutions = {
     for placeholder, ref in local.state_machines.pick_pack_label.substitutions :
@@ -139,7 +150,11 @@ module "order_fulfilment" {
   log_retention_in_days    = var.log_retention_in_days
   log_kms_key_arn          = module.kms.key_arn
   log_execution_data       = var.log_execution_data
+  canary_weight            = var.canary_weight
+  stable_version_arn       = lookup(var.stable_versions.state_machines, "order_fulfilment", null)
+  start_through_alias      = var.start_state_machines_through_aliases
   tags                     = var.tags
+  permissions_boundary     = var.permissions_boundary
 
   substitutions = {
     for placeholder, ref in local.state_machines.order_fulfilment.substitutions :
@@ -162,7 +177,11 @@ module "inventory_import" {
   log_retention_in_days    = var.log_retention_in_days
   log_kms_key_arn          = module.kms.key_arn
   log_execution_data       = var.log_execution_data
+  canary_weight            = var.canary_weight
+  stable_version_arn       = lookup(var.stable_versions.state_machines, "inventory_import", null)
+  start_through_alias      = var.start_state_machines_through_aliases
   tags                     = var.tags
+  permissions_boundary     = var.permissions_boundary
 
   substitutions = {
     for placeholder, ref in local.state_machines.inventory_import.substitutions :
@@ -181,6 +200,7 @@ module "api" {
   stage_name                  = var.api_stage_name
   api_dir                     = "${path.module}/../../api"
   state_machine_arn           = module.order_processing.arn
+  state_machine_start_arn     = module.order_processing.start_arn
   orders_table_name           = module.tables.names["orders"]
   orders_table_arn            = module.tables.arns["orders"]
   throttling                  = var.api_throttling
@@ -188,4 +208,5 @@ module "api" {
   log_retention_in_days       = var.log_retention_in_days
   log_kms_key_arn             = module.kms.key_arn
   tags                        = var.tags
+  permissions_boundary        = var.permissions_boundary
 }

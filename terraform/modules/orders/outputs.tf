@@ -65,3 +65,13 @@ output "kms_key_arn" {
   description = "ARN of the stack's KMS key."
   value       = module.kms.key_arn
 }
+
+output "alarm_topic_arn" {
+  description = "ARN of the SNS topic every alarm notifies (null with monitoring off)."
+  value       = one(module.monitoring[*].alarm_topic_arn)
+}
+
+output "dashboard_name" {
+  description = "Name of the environment's CloudWatch dashboard (null with monitoring off)."
+  value       = one(module.monitoring[*].dashboard_name)
+}

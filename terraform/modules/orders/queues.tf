@@ -1,7 +1,8 @@
 # Queues behind the workflows: EventBridge rules (rules.tf) and SNS subscriptions feed them,
 # Lambda event source mappings consume them with partial batch responses, and a state machine
 # sends approval requests to one. The stream filter is a JSON file in terraform/events/, which
-# the local tooling reads too.
+# the local tooling reads too. Mappings invoke each function's live alias, so a canary or a
+# rollback moves queue and stream consumers with everything else.
 
 module "queue" {
   source   = "../queue"
@@ -42,7 +43,7 @@ resource "aws_lambda_event_source_mapping" "this" {
   for_each = { for key, function in local.functions : key => function if try(function.consumes_queue, null) != null }
 
   event_source_arn        = module.queue[each.value.consumes_queue].arn
-  function_name           = module.function[each.key].arn
+  function_name           = module.function[each.key].alias_arn
   batch_size              = 10
   function_response_types = ["ReportBatchItemFailures"]
 }
@@ -51,7 +52,7 @@ resource "aws_lambda_event_source_mapping" "stream" {
   for_each = local.stream_consumers
 
   event_source_arn                   = module.tables.stream_arns[each.value.table]
-  function_name                      = module.function[each.key].arn
+  function_name                      = module.function[each.key].alias_arn
   starting_position                  = "LATEST"
   batch_size                         = each.value.batch_size
   maximum_retry_attempts             = each.value.maximum_retry_attempts

@@ -8,11 +8,12 @@
 
 locals {
   # Each rule's target, whichever kind it is: its id (the target's key, as provisioning names
-  # it) and ARN.
+  # it) and ARN (a state machine's live alias: EventBridge starts the version it routes to; the
+  # role below names the state machine, as IAM authorises a start through an alias against it).
   rule_targets = {
     for key, rule in local.rules : key => {
       id  = try(rule.target_queue, rule.target_state_machine)
-      arn = try(rule.target_queue, null) != null ? module.queue[rule.target_queue].arn : local.state_machine_arns[rule.target_state_machine]
+      arn = try(rule.target_queue, null) != null ? module.queue[rule.target_queue].arn : local.state_machine_start_arns[rule.target_state_machine]
     }
   }
 
@@ -79,9 +80,10 @@ data "aws_iam_policy_document" "start_state_machine" {
 resource "aws_iam_role" "start_state_machine" {
   for_each = local.state_machine_rules
 
-  name               = "${local.name_prefix}-${each.key}"
-  assume_role_policy = data.aws_iam_policy_document.events_assume_role.json
-  tags               = var.tags
+  name                 = "${local.name_prefix}-${each.key}"
+  assume_role_policy   = data.aws_iam_policy_document.events_assume_role.json
+  permissions_boundary = var.permissions_boundary
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy" "start_state_machine" {

@@ -99,3 +99,47 @@ variable "log_execution_data" {
   type        = bool
   default     = false
 }
+
+variable "monitoring_enabled" {
+  description = "Create the alarms, alarm topic and dashboard (monitoring.tf); false where CloudWatch cannot hold them (the local emulator)."
+  type        = bool
+  default     = true
+}
+
+variable "alarm_email" {
+  description = "E-mail address subscribed to the alarm topic (it must confirm); null subscribes nobody."
+  type        = string
+  default     = null
+}
+
+variable "canary_weight" {
+  description = "Canary deploy: share of traffic (0 to under 1) each function's and state machine's live alias sends to what this apply publishes, the rest staying on stable_versions; 0 moves live fully to the new versions (make deploy ENV=... CANARY=0.1, devstack/release.py)."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.canary_weight >= 0 && var.canary_weight < 1
+    error_message = "The canary weight is a share of traffic: at least 0 and below 1."
+  }
+}
+
+variable "stable_versions" {
+  description = "What each live alias serves now, read by devstack/release.py for a canary deploy: function key -> version, state machine key -> version ARN. A resource left out (or without a new version) goes live fully."
+  type = object({
+    functions      = optional(map(string), {})
+    state_machines = optional(map(string), {})
+  })
+  default = {}
+}
+
+variable "start_state_machines_through_aliases" {
+  description = "Whether the API, the rules and a parent start each state machine through its live alias; false only where the emulator cannot start an alias (terraform/envs/local)."
+  type        = bool
+  default     = true
+}
+
+variable "permissions_boundary" {
+  description = "ARN of the IAM policy set as permissions boundary on every role of the stack (terraform/bootstrap creates orders-<environment>-boundary, and the pipeline's deploy role may create roles only with it); null for none."
+  type        = string
+  default     = null
+}

@@ -22,3 +22,8 @@ output "dlq_arn" {
   description = "ARN of the dead-letter queue."
   value       = try(aws_sqs_queue.dlq[0].arn, null)
 }
+
+output "dlq_name" {
+  description = "Name of the dead-letter queue (null without one)."
+  value       = try(aws_sqs_queue.dlq[0].name, null)
+}

@@ -11,6 +11,7 @@ resource "aws_sfn_state_machine" "this" {
   type       = var.type
   role_arn   = aws_iam_role.this.arn
   definition = templatefile(var.definition_file, var.substitutions)
+  publish    = true # every change of the definition or its configuration is a new version
   tags       = var.tags
 
   logging_configuration {

@@ -70,3 +70,32 @@ variable "log_execution_data" {
   type        = bool
   default     = false
 }
+
+variable "canary_weight" {
+  description = "Share of new executions (0 to under 1, applied in whole percent) the live alias sends to the version this apply publishes while stable_version_arn keeps the rest; 0 moves live fully to the new version."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.canary_weight >= 0 && var.canary_weight < 1
+    error_message = "The canary weight is a share of traffic: at least 0 and below 1."
+  }
+}
+
+variable "stable_version_arn" {
+  description = "ARN of the version live serves now (devstack/release.py reads it), kept during a canary; null means no canary."
+  type        = string
+  default     = null
+}
+
+variable "start_through_alias" {
+  description = "Whether start_arn is the live alias (callers start through it) or the state machine's own ARN, for an emulator that cannot start an alias (MiniStack: see terraform/envs/local)."
+  type        = bool
+  default     = true
+}
+
+variable "permissions_boundary" {
+  description = "ARN of the IAM policy set as permissions boundary on the state machine's role; null for none."
+  type        = string
+  default     = null
+}

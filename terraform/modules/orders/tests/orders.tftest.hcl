@@ -364,3 +364,219 @@ run "bucket_prefixes_are_folders" {
 
   expect_failures = [var.expire_prefixes]
 }
+
+# Live aliases (safe rollouts). The version a plan publishes is unknown until apply, so these
+# runs override it during plan (override_during, Terraform 1.11+: the pipeline's 1.11.4).
+
+run "function_live_alias_without_a_canary" {
+  command = plan
+
+  module {
+    source = "../function"
+  }
+
+  override_resource {
+    target          = aws_lambda_function.this
+    override_during = plan
+    values = {
+      version = "8"
+    }
+  }
+
+  variables {
+    function_name   = "orders-test-validate-order"
+    filename        = "tests/fixtures/ValidateOrderFunction.zip"
+    handler         = "validate_order.handler.lambda_handler"
+    log_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+    stable_version  = "7" # without a canary weight, live still moves to the new version
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.publish
+    error_message = "Every change of a function publishes a version."
+  }
+
+  assert {
+    condition     = aws_lambda_alias.live.name == "live" && aws_lambda_alias.live.function_version == "8" && length(aws_lambda_alias.live.routing_config) == 0
+    error_message = "With canary_weight 0, live is the version just published, with no routing."
+  }
+}
+
+run "function_live_alias_during_a_canary" {
+  command = plan
+
+  module {
+    source = "../function"
+  }
+
+  override_resource {
+    target          = aws_lambda_function.this
+    override_during = plan
+    values = {
+      version = "8"
+    }
+  }
+
+  variables {
+    function_name   = "orders-test-validate-order"
+    filename        = "tests/fixtures/ValidateOrderFunction.zip"
+    handler         = "validate_order.handler.lambda_handler"
+    log_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+    canary_weight   = 0.1
+    stable_version  = "7"
+  }
+
+  assert {
+    condition     = aws_lambda_alias.live.function_version == "7"
+    error_message = "During a canary, live keeps serving the stable version."
+  }
+
+  assert {
+    condition     = toset(keys(aws_lambda_alias.live.routing_config[0].additional_version_weights)) == toset(["8"]) && abs(aws_lambda_alias.live.routing_config[0].additional_version_weights["8"] - 0.1) < 0.000001
+    error_message = "During a canary, live sends canary_weight of the invocations to the new version."
+  }
+}
+
+run "function_canary_without_a_new_version_is_no_canary" {
+  command = plan
+
+  module {
+    source = "../function"
+  }
+
+  override_resource {
+    target          = aws_lambda_function.this
+    override_during = plan
+    values = {
+      version = "7"
+    }
+  }
+
+  variables {
+    function_name   = "orders-test-validate-order"
+    filename        = "tests/fixtures/ValidateOrderFunction.zip"
+    handler         = "validate_order.handler.lambda_handler"
+    log_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+    canary_weight   = 0.1
+    stable_version  = "7"
+  }
+
+  assert {
+    condition     = aws_lambda_alias.live.function_version == "7" && length(aws_lambda_alias.live.routing_config) == 0
+    error_message = "A function whose code and configuration did not change keeps its version, without routing."
+  }
+}
+
+run "function_canary_weight_is_a_share" {
+  command = plan
+
+  module {
+    source = "../function"
+  }
+
+  variables {
+    function_name   = "orders-test-validate-order"
+    filename        = "tests/fixtures/ValidateOrderFunction.zip"
+    handler         = "validate_order.handler.lambda_handler"
+    log_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+    canary_weight   = 1
+  }
+
+  expect_failures = [var.canary_weight]
+}
+
+run "state_machine_live_alias_without_a_canary" {
+  command = plan
+
+  module {
+    source = "../state_machine"
+  }
+
+  override_resource {
+    target          = aws_sfn_state_machine.this
+    override_during = plan
+    values = {
+      arn                       = "arn:aws:states:eu-west-2:123456789012:stateMachine:orders-test-pick-pack-label"
+      state_machine_version_arn = "arn:aws:states:eu-west-2:123456789012:stateMachine:orders-test-pick-pack-label:8"
+    }
+  }
+
+  override_resource {
+    target          = aws_sfn_alias.live
+    override_during = plan
+    values = {
+      arn = "arn:aws:states:eu-west-2:123456789012:stateMachine:orders-test-pick-pack-label:live"
+    }
+  }
+
+  variables {
+    name            = "orders-test-pick-pack-label"
+    type            = "EXPRESS"
+    definition_file = "../../../statemachines/pick_pack_label.asl.json"
+    log_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+    substitutions = {
+      OrdersTableName          = "orders-test-orders"
+      ShippingLabelFunctionArn = "arn:aws:lambda:eu-west-2:123456789012:function:orders-test-shipping-label:live"
+    }
+    stable_version_arn = "arn:aws:states:eu-west-2:123456789012:stateMachine:orders-test-pick-pack-label:7"
+  }
+
+  assert {
+    condition     = aws_sfn_state_machine.this.publish && aws_sfn_alias.live.name == "live"
+    error_message = "Every change of a state machine publishes a version, behind the alias live."
+  }
+
+  assert {
+    condition     = [for route in aws_sfn_alias.live.routing_configuration : "${route.state_machine_version_arn}=${route.weight}"] == ["arn:aws:states:eu-west-2:123456789012:stateMachine:orders-test-pick-pack-label:8=100"]
+    error_message = "With canary_weight 0, live routes every execution to the version just published."
+  }
+
+  assert {
+    condition     = output.start_arn == "arn:aws:states:eu-west-2:123456789012:stateMachine:orders-test-pick-pack-label:live"
+    error_message = "Callers start the live alias."
+  }
+}
+
+run "state_machine_live_alias_during_a_canary" {
+  command = plan
+
+  module {
+    source = "../state_machine"
+  }
+
+  override_resource {
+    target          = aws_sfn_state_machine.this
+    override_during = plan
+    values = {
+      arn                       = "arn:aws:states:eu-west-2:123456789012:stateMachine:orders-test-pick-pack-label"
+      state_machine_version_arn = "arn:aws:states:eu-west-2:123456789012:stateMachine:orders-test-pick-pack-label:8"
+    }
+  }
+
+  variables {
+    name            = "orders-test-pick-pack-label"
+    type            = "EXPRESS"
+    definition_file = "../../../statemachines/pick_pack_label.asl.json"
+    log_kms_key_arn = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+    substitutions = {
+      OrdersTableName          = "orders-test-orders"
+      ShippingLabelFunctionArn = "arn:aws:lambda:eu-west-2:123456789012:function:orders-test-shipping-label:live"
+    }
+    canary_weight       = 0.1
+    stable_version_arn  = "arn:aws:states:eu-west-2:123456789012:stateMachine:orders-test-pick-pack-label:7"
+    start_through_alias = false
+  }
+
+  assert {
+    condition = toset([for route in aws_sfn_alias.live.routing_configuration : "${route.state_machine_version_arn}=${route.weight}"]) == toset([
+      "arn:aws:states:eu-west-2:123456789012:stateMachine:orders-test-pick-pack-label:7=90",
+      "arn:aws:states:eu-west-2:123456789012:stateMachine:orders-test-pick-pack-label:8=10",
+    ])
+    error_message = "During a canary, live keeps 90 % on the stable version and sends 10 % to the new one."
+  }
+
+  assert {
+    condition     = output.start_arn == "arn:aws:states:eu-west-2:123456789012:stateMachine:orders-test-pick-pack-label"
+    error_message = "With start_through_alias false (the emulator), callers start the state machine itself."
+  }
+}
