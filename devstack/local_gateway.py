@@ -28,6 +28,7 @@ from devstack.paths import REPO_ROOT
 API_DIR = REPO_ROOT / "terraform" / "api"
 SCHEMA_FILE = API_DIR / "order_request.schema.json"
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+SHOWN_VALUE_CHARS = 40  # of an offending value, in a 400's message
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,17 @@ def validation_errors(body: Any, schema: dict[str, Any]) -> list[str]:
         field = "".join(
             f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path
         ).lstrip(".")
-        found.append(f"{field or 'body'}: {error.message}")
+        found.append(f"{field or 'body'}: {_without_long_values(error)}")
     return found
+
+
+def _without_long_values(error: jsonschema.ValidationError) -> str:
+    """jsonschema's message, with a long offending value cut short (never echo 300 KiB back)."""
+    shown = repr(error.instance)
+    if len(shown) <= SHOWN_VALUE_CHARS:
+        return str(error.message)
+    size = len(json.dumps(error.instance, ensure_ascii=False).encode())
+    return str(error.message).replace(shown, f"{shown[:SHOWN_VALUE_CHARS]}... ({size} bytes)")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -77,8 +87,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reject_body(self, context: vtl.RequestContext, problems: list[str]) -> None:
         # The template inserts this string inside JSON quotes, unescaped (as API Gateway's
-        # BAD_REQUEST_BODY template does), so it must not carry a double quote of its own.
-        context.validation_error = "[" + "; ".join(problems).replace('"', "'") + "]"
+        # BAD_REQUEST_BODY template does), so it must not carry a double quote of its own, and
+        # a backslash or control character in a quoted bad value is escaped for JSON.
+        message = "[" + "; ".join(problems).replace('"', "'") + "]"
+        context.validation_error = json.dumps(message, ensure_ascii=False)[1:-1]
         text, _ = vtl.render(
             API_DIR / "bad_request_body.response.vtl", {}, context, self.config.stage_variables
         )
