@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from process_payment.logic import process_payment
 from process_payment.processors import SimulatedProcessor
 from shared.clients import dynamodb_table
+from shared.idempotency_keys import naming_a_missing_key
 from shared.masking import masked
 from shared.observability import counting_business_errors, create_observability
 from shared.payment_ledger import Charge, PaymentLedger
@@ -46,6 +47,7 @@ idempotency_config = IdempotencyConfig(
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 @counting_business_errors(metrics)
+@naming_a_missing_key("orderId")
 @idempotent(config=idempotency_config, persistence_store=idempotency_store)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Charge:
     logger.info("charging", extra={"request": masked(event)})

@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.idempotency_keys import naming_a_missing_key
 from shared.observability import create_observability
 from shared.settings import load_settings
 from shipping_label.logic import Label, create_label
@@ -35,6 +36,7 @@ idempotency_config = IdempotencyConfig(
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@naming_a_missing_key("orderId")
 @idempotent(config=idempotency_config, persistence_store=idempotency_store)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Label:
     label = create_label(event)

@@ -123,9 +123,12 @@ def test_charge_without_an_order_id_is_refused_before_charging(
 ) -> None:
     event = {k: v for k, v in charge_event().items() if k != "orderId"}
 
-    with pytest.raises(IdempotencyKeyError):
+    with pytest.raises(
+        ValidationError, match="orderId: required: it is the idempotency key"
+    ) as raised:
         process_payment.lambda_handler(event, lambda_context)
 
+    assert isinstance(raised.value.__cause__, IdempotencyKeyError)
     assert payments_table.scan()["Items"] == []
 
 
