@@ -9,7 +9,8 @@ moto has them:
    ``.sync:2``) reach boto3 with the ASL's casing and fail with ``KeyError``;
    :func:`send_task_failure_cause`: SendTaskFailure drops its ``cause``;
    :func:`heartbeat_timeout_name`: a missed heartbeat fails as ``States.Timeout``;
-   :func:`sync_retry`: a retried ``.sync``/``.sync:2`` task times out at once.
+   :func:`sync_retry`: a retried ``.sync``/``.sync:2`` task times out at once;
+   :func:`early_decision`: a decision sent before a heartbeat task waits is seen hours late.
 2. :func:`eventbridge_targets`: rules deliver to Lambda, SNS and Step Functions targets.
 3. :func:`sqs_event_source_mappings`: SQS mappings apply FilterCriteria and partial batch
    responses (``ReportBatchItemFailures``).
@@ -67,7 +68,11 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
     StateTaskServiceSfn,
 )
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task import StateTask
-from moto.stepfunctions.parser.asl.eval.callback.callback import HeartbeatTimeoutError
+from moto.stepfunctions.parser.asl.eval.callback.callback import (
+    CallbackEndpoint,
+    HeartbeatEndpoint,
+    HeartbeatTimeoutError,
+)
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.responses import StepFunctionResponse
 from moto.stepfunctions.responses import get_backend as stepfunctions_backend
@@ -78,6 +83,7 @@ _ORIGINAL_SFN_NORMALISE_PARAMETERS = StateTaskServiceSfn._normalise_parameters
 _ORIGINAL_TASK_FROM_ERROR = StateTask._from_error
 _ORIGINAL_TRANSACT_WRITE_ITEMS = DynamoDBBackend.transact_write_items
 _ORIGINAL_EVAL_SYNC = StateTaskServiceCallback._eval_sync
+_ORIGINAL_SETUP_HEARTBEAT = CallbackEndpoint.setup_heartbeat_endpoint
 _ORIGINAL_SEND_TO_TARGETS = Rule.send_to_targets
 _ORIGINAL_SEND_SQS_BATCH = LambdaBackend.send_sqs_batch
 _ORIGINAL_CREATE_MAPPING = LambdaBackend.create_event_source_mapping
@@ -90,6 +96,7 @@ def patches() -> list[Patcher]:
         *send_task_failure_cause(),
         *heartbeat_timeout_name(),
         *sync_retry(),
+        *early_decision(),
         *eventbridge_targets(),
         *sqs_event_source_mappings(),
         *stream_event_source_mappings(),
@@ -237,6 +244,31 @@ def sync_retry() -> list[Patcher]:
         )
 
     return [mock.patch.object(StateTaskServiceCallback, "_eval_sync", eval_sync)]
+
+
+def early_decision() -> list[Patcher]:
+    """Let a ``.waitForTaskToken`` task with HeartbeatSeconds see a decision sent early.
+
+    Such a task sends its request (the token is out), records TaskSubmitted, and only then
+    sets up the heartbeat endpoint it waits on; a decision only wakes that endpoint if it
+    already exists. So SendTaskSuccess/SendTaskFailure for a request read at once (a quick
+    reviewer, a test) is stored but unseen until HeartbeatSeconds pass, hours later. On AWS
+    the decision completes the task. Here a heartbeat endpoint set up after the decision is
+    woken at once. Hook: ``CallbackEndpoint.setup_heartbeat_endpoint``.
+    """
+
+    def setup_heartbeat_endpoint(
+        self: CallbackEndpoint, heartbeat_seconds: int
+    ) -> HeartbeatEndpoint:
+        endpoint: HeartbeatEndpoint = _ORIGINAL_SETUP_HEARTBEAT(self, heartbeat_seconds)
+        if self.get_outcome() is not None:  # notify() ran before the endpoint existed
+            untyped: Any = endpoint  # moto leaves notify() unannotated
+            untyped.notify()
+        return endpoint
+
+    return [
+        mock.patch.object(CallbackEndpoint, "setup_heartbeat_endpoint", setup_heartbeat_endpoint)
+    ]
 
 
 # 2. EventBridge targets --------------------------------------------------------------------

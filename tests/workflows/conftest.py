@@ -17,6 +17,7 @@ import pytest
 
 from devstack.embedded_stack import EmbeddedStack, embedded_stack
 from devstack.fast_clock import FastClock, fast_interpreter_clock
+from devstack.fault_injection import FaultInjector
 from devstack.seed import load_catalogue
 
 pytestmark = pytest.mark.workflow
@@ -97,6 +98,13 @@ def session_stack() -> Iterator[tuple[EmbeddedStack, Observers]]:
 def fast_clock() -> Iterator[FastClock]:
     with fast_interpreter_clock() as clock:
         yield clock
+
+
+@pytest.fixture
+def faults() -> Iterator[FaultInjector]:
+    """Make named Task states fail, and count their attempts (devstack.fault_injection)."""
+    with FaultInjector() as injector:
+        yield injector
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import io
 import json
 import sys
 import textwrap
+import threading
 import time
 import uuid
 import zipfile
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 from moto.dynamodb.models import dynamodb_backends
+from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
 
 from devstack.embedded import EmbeddedAws
 from devstack.fast_clock import fast_interpreter_clock
@@ -387,6 +389,30 @@ def test_send_task_success_and_failure_resume_the_task(gaps: Gaps) -> None:
     history = sfn.get_execution_history(executionArn=rejected["executionArn"])["events"]
     failed = next(e["taskFailedEventDetails"] for e in history if e["type"] == "TaskFailed")
     assert (failed["error"], failed.get("cause")) == ("Rejected", "too risky"), history
+
+
+def test_a_decision_sent_before_a_heartbeat_task_waits_completes_it(
+    gaps: Gaps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, _ = gaps.queue()
+    machine = gaps.state_machine(_approval(url, TimeoutSeconds=3600, HeartbeatSeconds=600))
+    sfn = gaps.client("stepfunctions")
+    decided = threading.Event()
+    set_up = CallbackEndpoint.setup_heartbeat_endpoint
+
+    def after_the_decision(endpoint: CallbackEndpoint, heartbeat_seconds: int) -> Any:
+        decided.wait(5)  # the task has sent its request; it waits only once it is decided
+        return set_up(endpoint, heartbeat_seconds)
+
+    monkeypatch.setattr(CallbackEndpoint, "setup_heartbeat_endpoint", after_the_decision)
+
+    started = sfn.start_execution(stateMachineArn=machine, name=uuid.uuid4().hex)
+    sfn.send_task_success(taskToken=_token(gaps, url), output=json.dumps({"approved": True}))
+    decided.set()
+
+    done = gaps.wait(started["executionArn"], timeout=5)  # not the 600 s heartbeat
+    assert done["status"] == "SUCCEEDED"
+    assert json.loads(done["output"]) == {"approved": True}
 
 
 # 3. EventBridge targets: Lambda, SNS, Step Functions --------------------------------------
