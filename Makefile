@@ -13,7 +13,7 @@ SAM_VERSION := 1.170.0
 SAM := .tools/sam/bin/sam
 NODE_TOOLS := node_modules/.installed
 
-.PHONY: help venv demo cost test test-unit test-workflows test-infra test-integration test-integration-terraform test-slow node_modules terraform-validate lint format diagram clean build invoke plan deploy destroy rollback bootstrap down redrive approvals approve reject import logs executions
+.PHONY: help venv demo cost bench test test-unit test-workflows test-infra test-integration test-integration-terraform test-slow node_modules terraform-validate lint format diagram clean build invoke plan deploy destroy rollback bootstrap down redrive approvals approve reject import logs executions
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -42,6 +42,23 @@ demo: $(STAMP) ## Run sample orders through the real workflow on the embedded em
 cost: $(STAMP) ## Monthly AWS bill from measured runs: make cost [ORDERS=1000000] [SHARE=0.05] [IMPORTS=1] [ROWS=10000] [REGION=us-east-1]
 	@$(BIN)/python -m devstack.cost --orders-per-month "$(or $(ORDERS),1000000)" --share-above-200 "$(or $(SHARE),0.05)" \
 		--imports-per-day "$(or $(IMPORTS),1)" --rows-per-import "$(or $(ROWS),10000)" --region "$(or $(REGION),us-east-1)"
+
+# locust for make bench's load run, in its own virtualenv: it brings gevent, which patches the
+# standard library when imported, and a pytest plugin the test suite should not load.
+LOCUST_VERSION := 2.47.0
+LOCUST := .tools/locust/bin/locust
+LOCUST_STAMP := .tools/locust/.installed-$(LOCUST_VERSION)
+RATES ?= 2,4,8,12,16
+DURATION ?= 60
+
+$(LOCUST_STAMP):
+	@echo "Installing locust $(LOCUST_VERSION) into .tools/locust ..."
+	@$(PYTHON) -m venv .tools/locust
+	@.tools/locust/bin/python -m pip install --quiet --disable-pip-version-check locust==$(LOCUST_VERSION)
+	@rm -f .tools/locust/.installed-* && touch $@
+
+bench: $(STAMP) $(LOCUST_STAMP) build ## Performance: orders, cold starts, the local stack under load: make bench [RATES=2,4,8,12,16] [DURATION=60] (docs/performance.md)
+	@$(BIN)/python -m devstack.bench --rates "$(RATES)" --duration "$(DURATION)" --python "$(PYTHON313)" --locust $(LOCUST)
 
 test: $(STAMP) $(NODE_TOOLS) build ## Everything: unit, workflow, offline infra checks, and integration tests on MiniStack
 	@$(BIN)/python -m pytest
