@@ -19,6 +19,7 @@ provider "aws" {
     s3         = var.endpoint
     sfn        = var.endpoint
     sns        = var.endpoint
+    sqs        = var.endpoint
     ssm        = var.endpoint
     sts        = var.endpoint
   }

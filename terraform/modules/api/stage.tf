@@ -88,8 +88,9 @@ resource "aws_api_gateway_method_settings" "all" {
 }
 
 resource "aws_api_gateway_api_key" "this" {
-  name = "${var.name}-default"
-  tags = var.tags
+  name  = "${var.name}-default"
+  value = var.api_key_value
+  tags  = var.tags
 }
 
 resource "aws_api_gateway_usage_plan" "this" {

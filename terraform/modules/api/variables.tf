@@ -25,6 +25,13 @@ variable "state_machine_start_arn" {
   default     = null
 }
 
+variable "api_key_value" {
+  description = "Value of the API key (20 to 128 characters); null lets API Gateway generate one, as in AWS environments."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
 variable "orders_table_name" {
   description = "Name of the orders table GET /orders/{orderId} reads (stage variable ordersTableName)."
   type        = string

@@ -204,6 +204,7 @@ module "api" {
   orders_table_name           = module.tables.names["orders"]
   orders_table_arn            = module.tables.arns["orders"]
   throttling                  = var.api_throttling
+  api_key_value               = var.api_key_value
   manage_account_logging_role = var.manage_api_gateway_account_logging_role
   log_retention_in_days       = var.log_retention_in_days
   log_kms_key_arn             = module.kms.key_arn

@@ -82,6 +82,13 @@ variable "api_throttling" {
   default = {}
 }
 
+variable "api_key_value" {
+  description = "Value of the API's key (20 to 128 characters); null lets API Gateway generate one (dev, prod). Only terraform/envs/local sets it: MiniStack rejects the empty value the provider sends otherwise."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
 variable "manage_api_gateway_account_logging_role" {
   description = "Create the account-wide API Gateway logging role; true in one stack per account and region."
   type        = bool

@@ -146,11 +146,12 @@ run "alarm_topic_and_alarms" {
 
   assert {
     condition = (
-      one([for query in aws_cloudwatch_metric_alarm.lambda_error_rate["validate_order"].metric_query : query.expression if query.id == "error_rate"]) == "100 * errors / invocations"
+      one([for query in aws_cloudwatch_metric_alarm.lambda_error_rate["validate_order"].metric_query : query.expression if query.id == "error_rate"]) == "100 * (errors - FILL(business_errors, 0)) / invocations"
+      && one(flatten([for query in aws_cloudwatch_metric_alarm.lambda_error_rate["validate_order"].metric_query : [for metric in query.metric : "${metric.namespace}/${metric.metric_name}/${metric.dimensions.service}"] if query.id == "business_errors"])) == "OrderWorkflows/BusinessErrors/validate-order"
       && aws_cloudwatch_metric_alarm.lambda_error_rate["validate_order"].threshold == 1
       && aws_cloudwatch_metric_alarm.lambda_error_rate["validate_order"].treat_missing_data == "notBreaching"
     )
-    error_message = "The error rate is 100 * Errors / Invocations, above 1 %, and no invocations is not breaching."
+    error_message = "The error rate is 100 * (Errors - BusinessErrors) / Invocations (BusinessErrors from the functions' own namespace, by service), above 1 %, and no invocations is not breaching."
   }
 
   assert {
@@ -184,6 +185,7 @@ run "alarm_email_is_subscribed" {
   variables {
     name_prefix        = "orders-test"
     kms_key_arn        = "arn:aws:kms:eu-west-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+    metrics_namespace  = "OrderWorkflows"
     functions          = {}
     state_machines     = {}
     dead_letter_queues = {}
