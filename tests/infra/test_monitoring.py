@@ -9,7 +9,6 @@ state machine added to the stack is checked without touching this file.
 """
 
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import pytest
 
 from devstack.paths import REPO_ROOT
 from devstack.stack import FUNCTIONS, QUEUES, STATE_MACHINES, STREAM_CONSUMERS
+from tests.infra.conftest import edit_once
 from tests.infra.terraform_contract import blocks, module_locals
 from tests.infra.terraform_support import TERRAFORM_DIR
 
@@ -433,21 +433,8 @@ def test_anchors_are_the_ones_github_makes() -> None:
 # Mutation tests: break a copy the way a careless edit would, and the check reports exactly it.
 
 
-@pytest.fixture
-def tree_copy(tmp_path: Path) -> Path:
-    copy = tmp_path / "terraform"
-    shutil.copytree(TERRAFORM_DIR, copy, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
-    return copy
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} not once in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 def test_a_state_machine_left_out_of_the_alarms_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / ORDERS / "monitoring.tf",
         "    inventory_import = { name = module.inventory_import.name, arn = "
         "module.inventory_import.arn }\n",
@@ -461,7 +448,7 @@ def test_a_state_machine_left_out_of_the_alarms_is_reported(tree_copy: Path) -> 
 
 
 def test_the_stream_failures_queue_left_out_of_the_alarms_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / ORDERS / "monitoring.tf",
         "    { for consumer in values(local.stream_consumers) : consumer.on_failure_queue => "
         "module.queue[consumer.on_failure_queue].name },\n",
@@ -496,7 +483,7 @@ def test_a_runbook_without_an_alarms_section_is_reported() -> None:
 
 
 def test_a_topic_on_the_aws_managed_key_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / MONITORING / "main.tf",
         "kms_master_key_id = var.kms_key_arn",
         'kms_master_key_id = "alias/aws/sns"',

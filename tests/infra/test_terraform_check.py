@@ -1,7 +1,6 @@
 """The offline Terraform checker: terraform/ is clean, and the checker catches real mistakes."""
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -37,14 +36,6 @@ def test_every_tf_file_parses(path: Path) -> None:
 def test_terraform_tree_has_no_findings() -> None:
     findings = check_tree(TERRAFORM_DIR, provider_schema())
     assert [str(f) for f in findings] == []
-
-
-@pytest.fixture
-def tree_copy(tmp_path: Path) -> Path:
-    """A copy of terraform/ to break (module sources are relative, so they still resolve)."""
-    copy = tmp_path / "terraform"
-    shutil.copytree(TERRAFORM_DIR, copy, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
-    return copy
 
 
 def _edit(path: Path, old: str, new: str) -> None:

@@ -1,7 +1,6 @@
 """terraform/ declares the stack devstack/stack.py and the ASL declare, and pins what it must."""
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from devstack.stack import (
     function_environment,
 )
 from devstack.terraform_check import tf_files
+from tests.infra.conftest import edit_once
 from tests.infra.terraform_contract import (
     alias_wiring_problems,
     bucket_problems,
@@ -260,21 +260,8 @@ def test_terraform_tests_live_in_the_configuration_they_test() -> None:
 # reports exactly that.
 
 
-@pytest.fixture
-def tree_copy(tmp_path: Path) -> Path:
-    copy = tmp_path / "terraform"
-    shutil.copytree(TERRAFORM_DIR, copy, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
-    return copy
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} not once in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 def test_a_missing_action_on_the_child_state_machine_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/locals.tf",
         '["states:DescribeExecution", "states:StartExecution", "states:StopExecution"]',
         '["states:DescribeExecution", "states:StartExecution"]',
@@ -285,7 +272,7 @@ def test_a_missing_action_on_the_child_state_machine_is_reported(tree_copy: Path
 
 
 def test_a_parent_without_the_sync_events_policy_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/locals.tf",
         "runs_child_to_completion = true",
         "runs_child_to_completion = false",
@@ -297,7 +284,7 @@ def test_a_parent_without_the_sync_events_policy_is_reported(tree_copy: Path) ->
 
 def test_the_sync_events_policy_given_to_every_state_machine_is_reported(tree_copy: Path) -> None:
     sync = 'file("${path.module}/../../policies/sync_execution_events.json")'
-    _edit(
+    edit_once(
         tree_copy / "modules/state_machine/iam.tf",
         f"var.follows_child_executions ? [{sync}] : [],\n    [\n",
         f"var.follows_child_executions ? [] : [],\n    [\n      {sync},\n",
@@ -310,7 +297,7 @@ def test_the_sync_events_policy_given_to_every_state_machine_is_reported(tree_co
 
 
 def test_a_queue_placeholder_filled_with_the_arn_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/locals.tf",
         "{ value = queue.url, arns = [queue.arn] }",
         "{ value = queue.arn, arns = [queue.arn] }",
@@ -321,7 +308,7 @@ def test_a_queue_placeholder_filled_with_the_arn_is_reported(tree_copy: Path) ->
 
 
 def test_a_child_statement_without_its_executions_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/locals.tf",
         "arns = [machine.arn, machine.execution_arns]",
         "arns = [machine.arn]",
@@ -332,7 +319,7 @@ def test_a_child_statement_without_its_executions_is_reported(tree_copy: Path) -
 
 
 def test_a_module_block_reading_another_state_machine_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/main.tf",
         "type                     = local.state_machines.pick_pack_label.type",
         "type                     = local.state_machines.order_fulfilment.type",
@@ -362,7 +349,7 @@ def test_a_state_machine_missing_from_terraform_is_reported(tree_copy: Path) -> 
 def test_a_rule_role_allowed_more_than_starting_its_state_machine_is_reported(
     tree_copy: Path,
 ) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/rules.tf",
         'actions   = ["states:StartExecution"]',
         'actions   = ["states:StartExecution", "states:StopExecution"]',
@@ -375,7 +362,7 @@ def test_a_rule_role_allowed_more_than_starting_its_state_machine_is_reported(
 
 
 def test_a_rule_role_trusting_another_service_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/rules.tf",
         'identifiers = ["events.amazonaws.com"]',
         'identifiers = ["states.amazonaws.com"]',
@@ -386,7 +373,7 @@ def test_a_rule_role_trusting_another_service_is_reported(tree_copy: Path) -> No
 
 
 def test_a_rule_starting_the_wrong_state_machine_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/locals.tf",
         'target_state_machine = "order_fulfilment"',
         'target_state_machine = "pick_pack_label"',
@@ -398,7 +385,7 @@ def test_a_rule_starting_the_wrong_state_machine_is_reported(tree_copy: Path) ->
 
 
 def test_a_queue_accepting_every_rule_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/queues.tf",
         "} if try(rule.target_queue, null) == each.key",
         "}",
@@ -409,7 +396,7 @@ def test_a_queue_accepting_every_rule_is_reported(tree_copy: Path) -> None:
 
 
 def test_an_object_action_missing_from_a_function_role_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/locals.tf",
         '["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject"]',
         '["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]',
@@ -420,7 +407,9 @@ def test_an_object_action_missing_from_a_function_role_is_reported(tree_copy: Pa
 
 
 def test_a_role_without_list_bucket_is_reported(tree_copy: Path) -> None:
-    _edit(tree_copy / "modules/function/iam.tf", 'actions   = ["s3:ListBucket"]', "actions = []")
+    edit_once(
+        tree_copy / "modules/function/iam.tf", 'actions   = ["s3:ListBucket"]', "actions = []"
+    )
     assert function_bucket_problems(tree_copy) == [
         "function inventory_extract: the role's S3 statements differ from provisioning's",
         "function inventory_load: the role's S3 statements differ from provisioning's",
@@ -428,7 +417,9 @@ def test_a_role_without_list_bucket_is_reported(tree_copy: Path) -> None:
 
 
 def test_a_rule_left_on_the_orders_bus_is_reported(tree_copy: Path) -> None:
-    _edit(tree_copy / "modules/orders/locals.tf", '      bus                   = "default"\n', "")
+    edit_once(
+        tree_copy / "modules/orders/locals.tf", '      bus                   = "default"\n', ""
+    )
     problems = rule_problems(tree_copy)
     assert problems[0].startswith("local.rules: import-inventory-files is ")
     assert problems[1:] == [
@@ -440,7 +431,7 @@ def test_a_rule_left_on_the_orders_bus_is_reported(tree_copy: Path) -> None:
 
 
 def test_a_rule_resource_ignoring_the_rule_bus_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/rules.tf",
         'name           = "${local.name_prefix}-${each.key}"\n  event_bus_name = local.rule_buses',
         'name           = "${local.name_prefix}-${each.key}"\n'
@@ -472,7 +463,7 @@ def test_a_pattern_read_with_file_is_reported(tree_copy: Path) -> None:
 
 
 def test_a_pattern_placeholder_without_a_value_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/locals.tf",
         "pattern_substitutions = { ImportBucketName = ",
         "pattern_substitutions = { BucketName = ",
@@ -487,7 +478,7 @@ def test_a_pattern_placeholder_without_a_value_is_reported(tree_copy: Path) -> N
 
 
 def test_a_lifecycle_prefix_that_is_not_the_folder_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/bucket/main.tf",
         "prefix = rule.value",
         'prefix = trim(rule.value, "/")',
@@ -499,14 +490,14 @@ def test_a_lifecycle_prefix_that_is_not_the_folder_is_reported(tree_copy: Path) 
 
 
 def test_a_bucket_policy_that_allows_plain_http_is_reported(tree_copy: Path) -> None:
-    _edit(tree_copy / "modules/bucket/main.tf", 'values   = ["false"]', 'values   = ["true"]')
+    edit_once(tree_copy / "modules/bucket/main.tf", 'values   = ["false"]', 'values   = ["true"]')
     problems = bucket_problems(tree_copy)
     assert len(problems) == 1
     assert problems[0].startswith("bucket imports: put_bucket_policy is ")
 
 
 def test_a_bucket_without_eventbridge_notifications_is_reported(tree_copy: Path) -> None:
-    _edit(tree_copy / "modules/bucket/main.tf", "eventbridge = true", "eventbridge = false")
+    edit_once(tree_copy / "modules/bucket/main.tf", "eventbridge = true", "eventbridge = false")
     assert bucket_problems(tree_copy) == [
         "bucket imports: put_bucket_notification_configuration is None, expected "
         "{'NotificationConfiguration': {'EventBridgeConfiguration': {}}}"
@@ -514,7 +505,7 @@ def test_a_bucket_without_eventbridge_notifications_is_reported(tree_copy: Path)
 
 
 def test_a_bucket_named_without_the_account_id_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/bucket/main.tf",
         'bucket = "${var.name}-${data.aws_caller_identity.current.account_id}"',
         'bucket = "${var.name}"',
@@ -548,7 +539,7 @@ def test_every_caller_goes_through_the_live_aliases() -> None:
 
 
 def test_a_mapping_invoking_the_unqualified_function_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/queues.tf",
         "function_name                      = module.function[each.key].alias_arn",
         "function_name                      = module.function[each.key].arn",
@@ -560,7 +551,7 @@ def test_a_mapping_invoking_the_unqualified_function_is_reported(tree_copy: Path
 
 
 def test_a_definition_invoking_the_unqualified_function_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/locals.tf",
         "{ value = function.alias_arn, arns = [function.alias_arn] }",
         "{ value = function.arn, arns = [function.alias_arn] }",
@@ -574,7 +565,7 @@ def test_a_definition_invoking_the_unqualified_function_is_reported(tree_copy: P
 
 def test_a_role_allowed_only_the_unqualified_function_is_reported(tree_copy: Path) -> None:
     """Lambda authorises the ARN a caller names: a role on the function cannot invoke live."""
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/locals.tf",
         "{ value = function.alias_arn, arns = [function.alias_arn] }",
         "{ value = function.alias_arn, arns = [function.arn] }",
@@ -587,14 +578,14 @@ def test_a_role_allowed_only_the_unqualified_function_is_reported(tree_copy: Pat
 
 def test_a_parent_starting_its_child_unqualified_is_reported(tree_copy: Path) -> None:
     locals_tf = tree_copy / "modules/orders/locals.tf"
-    _edit(locals_tf, "value = machine.start_arn", "value = machine.arn")
+    edit_once(locals_tf, "value = machine.start_arn", "value = machine.arn")
     assert state_machine_problems(tree_copy) == [
         "state machine order_fulfilment: the rendered definition differs from provisioning's"
     ]
 
 
 def test_a_rule_starting_the_unqualified_state_machine_is_reported(tree_copy: Path) -> None:
-    _edit(
+    edit_once(
         tree_copy / "modules/orders/rules.tf",
         "local.state_machine_start_arns[rule.target_state_machine]",
         "local.state_machine_arns[rule.target_state_machine]",
