@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -105,19 +106,36 @@ def newest_first(runs: list[Run]) -> list[Run]:
     return sorted(runs, key=lambda run: run.started, reverse=True)
 
 
-def recent_runs(
-    machine: StateMachine, environment: str, status: str | None, limit: int, since_s: int
-) -> tuple[str, list[Run]]:
-    """Where the runs were read from, and the runs."""
-    name = Naming(environment).name(machine.key)
-    if machine.type == "EXPRESS" and environment != "local":
-        group = f"/aws/vendedlogs/states/{name}"
-        now = datetime.now(tz=UTC)
-        return group, from_logs(client("logs", environment), group, since_s, status, limit, now)
-    sfn = client("stepfunctions", environment)
-    account = client("sts", environment).get_caller_identity()["Account"]
-    arn = f"arn:aws:states:{sfn.meta.region_name}:{account}:stateMachine:{name}"
-    return name, from_api(sfn, arn, status, limit)
+class Reader:
+    """Reads one environment's executions; its clients and account are made once, on first use."""
+
+    def __init__(self, environment: str) -> None:
+        self.environment = environment
+
+    @cached_property
+    def sfn(self) -> Any:
+        return client("stepfunctions", self.environment)
+
+    @cached_property
+    def logs(self) -> Any:
+        return client("logs", self.environment)
+
+    @cached_property
+    def account(self) -> str:
+        return str(client("sts", self.environment).get_caller_identity()["Account"])
+
+    def recent_runs(
+        self, machine: StateMachine, status: str | None, limit: int, since_s: int
+    ) -> tuple[str, list[Run]]:
+        """Where the runs were read from, and the runs."""
+        name = Naming(self.environment).name(machine.key)
+        if machine.type == "EXPRESS" and self.environment != "local":
+            group = f"/aws/vendedlogs/states/{name}"
+            now = datetime.now(tz=UTC)
+            return group, from_logs(self.logs, group, since_s, status, limit, now)
+        region = self.sfn.meta.region_name
+        arn = f"arn:aws:states:{region}:{self.account}:stateMachine:{name}"
+        return name, from_api(self.sfn, arn, status, limit)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,12 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
-    now = datetime.now(tz=UTC)
+    now, reader = datetime.now(tz=UTC), Reader(args.env)
     for machine in STATE_MACHINES:
         if args.workflow not in (None, machine.key):
             continue
         try:
-            source, runs = recent_runs(machine, args.env, args.status, args.limit, since_s)
+            source, runs = reader.recent_runs(machine, args.status, args.limit, since_s)
         except ClientError as error:
             if error.response["Error"]["Code"] not in _NOT_DEPLOYED:
                 raise
