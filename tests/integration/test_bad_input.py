@@ -5,14 +5,14 @@ The requests go through the local gateway (the schema and mapping templates Terr
 deploys) and, when the schema lets them through, the real workflow on MiniStack.
 """
 
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from devstack.stack import BUCKETS, STATE_MACHINES, TABLES
+from devstack.stack import STATE_MACHINES
+from tests import stack_snapshot
 from tests.integration.conftest import LocalApi
 
 # ruff: noqa: E501 - the table reads best one case per line
@@ -23,23 +23,7 @@ Mutation = Callable[[dict[str, Any]], Any]
 
 
 def snapshot(api: LocalApi) -> dict[str, Any]:
-    """Every item of every table, every queue's message counts, every bucket's objects."""
-    sqs, s3 = api.client("sqs"), api.client("s3")
-    counts = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible")
-    return {
-        "tables": {t.key: sorted(map(json.dumps, api.rows(t.key)), key=str) for t in TABLES},
-        "queues": {
-            key: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=list(counts))["Attributes"]
-            for key, url in api.outputs.queues.items()
-        },
-        "buckets": {
-            b.key: sorted(
-                (o["Key"], o["ETag"])
-                for o in s3.list_objects_v2(Bucket=api.outputs.buckets[b.key]).get("Contents", [])
-            )
-            for b in BUCKETS
-        },
-    }
+    return stack_snapshot.snapshot(api.client, api.outputs)
 
 
 def settled(api: LocalApi, timeout_s: float = 60) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import pytest
 from devstack.embedded_stack import EmbeddedStack
 from devstack.imports import upload
 from devstack.stack import FUNCTIONS, Naming
+from tests import stack_snapshot
 
 # ruff: noqa: E501 - the tables read best one case per line
 
@@ -76,25 +77,7 @@ CSV_CASES: list[tuple[str, bytes, int, str]] = [
 
 
 def snapshot(stack: EmbeddedStack, bucket_prefix: str = "") -> dict[str, Any]:
-    """Every table's items, every queue's message counts, the bucket's objects."""
-    sqs, s3 = stack.aws.client("sqs"), stack.aws.client("s3")
-    counts = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-    return {
-        "tables": {
-            key: sorted(map(json.dumps, stack.scan(key)), key=str) for key in stack.outputs.tables
-        },
-        "queues": {
-            key: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=counts)["Attributes"]
-            for key, url in stack.outputs.queues.items()
-        },
-        "buckets": {
-            key: sorted(
-                (o["Key"], o["ETag"])
-                for o in s3.list_objects_v2(Bucket=name, Prefix=bucket_prefix).get("Contents", [])
-            )
-            for key, name in stack.outputs.buckets.items()
-        },
-    }
+    return stack_snapshot.snapshot(stack.aws.client, stack.outputs, bucket_prefix)
 
 
 @contextmanager
