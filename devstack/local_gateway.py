@@ -24,6 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from devstack import vtl
 from devstack.paths import REPO_ROOT
+from devstack.provision import StackOutputs
 
 API_DIR = REPO_ROOT / "terraform" / "api"
 SCHEMA_FILE = API_DIR / "order_request.schema.json"
@@ -37,6 +38,14 @@ class GatewayConfig:
     stage_variables: dict[str, str]  # orderStateMachineArn, ordersTableName
     sfn: Any  # boto3 Step Functions client (Config(inject_host_prefix=False) for emulators)
     dynamodb: Any  # boto3 DynamoDB client
+
+
+def stage_variables(outputs: StackOutputs) -> dict[str, str]:
+    """The stage variables Terraform gives the API's stage, for a stack deployed on an emulator."""
+    return {
+        "orderStateMachineArn": outputs.state_machines["order_processing"],
+        "ordersTableName": outputs.tables["orders"],
+    }
 
 
 def validation_errors(body: Any, schema: dict[str, Any]) -> list[str]:

@@ -45,7 +45,7 @@ from devstack import local_stack, ministack
 from devstack.bench.cold_start import BENCH_DIR
 from devstack.bench.orders import SHAPES, order_request
 from devstack.bench.tables import markdown_table, percentile
-from devstack.local_gateway import GatewayConfig, LocalGateway
+from devstack.local_gateway import GatewayConfig, LocalGateway, stage_variables
 from devstack.package import read_package
 from devstack.paths import REPO_ROOT
 from devstack.provision import StackOutputs
@@ -278,10 +278,7 @@ def private_stack(port: int, progress: Progress = _quiet) -> Iterator[Target]:
         gateway = LocalGateway(
             GatewayConfig(
                 api_key=api_key,
-                stage_variables={
-                    "orderStateMachineArn": outputs.state_machines["order_processing"],
-                    "ordersTableName": outputs.tables["orders"],
-                },
+                stage_variables=stage_variables(outputs),
                 sfn=_client(port, "stepfunctions", sfn),
                 dynamodb=clients("dynamodb"),
             ),

@@ -25,7 +25,7 @@ from botocore.config import Config
 
 from devstack import deploy, local_stack, ministack
 from devstack.background import LOCAL_DIR
-from devstack.local_gateway import GatewayConfig, LocalGateway
+from devstack.local_gateway import GatewayConfig, LocalGateway, stage_variables
 from devstack.package import BUILD_DIR, read_package
 from devstack.provision import StackOutputs
 from devstack.seed import load_catalogue
@@ -128,10 +128,7 @@ def local_api() -> Iterator[LocalApi]:
     gateway = LocalGateway(
         GatewayConfig(
             api_key=api_key,
-            stage_variables={
-                "orderStateMachineArn": outputs.state_machines["order_processing"],
-                "ordersTableName": outputs.tables["orders"],
-            },
+            stage_variables=stage_variables(outputs),
             sfn=boto3.client(
                 "stepfunctions", config=Config(inject_host_prefix=False, read_timeout=60), **common
             ),
