@@ -57,6 +57,7 @@ class Scenario(StrEnum):
     PAID_WITH_PAYPAL = "the same, paid with PayPal"
     PAID_WITH_APPLEPAY = "the same, paid with Apple Pay"
     REPEATED = "the same order submitted twice (the second run is the one checked)"
+    OUT_OF_STOCK = "the same order with its second product out of stock (409, nothing charged)"
     UNSAVEABLE = (
         "an order whose row already exists: it cannot be saved, so its charge is refunded, "
         "its stock released and its claim released (the 500 lets the client retry)"
@@ -159,6 +160,15 @@ BASELINE: Mapping[Scenario, Expect] = {
     Scenario.PAID_WITH_PAYPAL: _PLACED,
     Scenario.PAID_WITH_APPLEPAY: _PLACED,
     Scenario.REPEATED: _PLACED,  # the repeat is answered with the first result
+    Scenario.OUT_OF_STOCK: Expect(
+        answer=409,
+        stock=Stock.UNCHANGED,
+        charge=Charge.NONE,
+        order=NO_ORDER,
+        claim=Claim.COMPLETED,  # a business outcome: kept and replayed to a repeat
+        told=_told(),
+        order_placed=False,
+    ),
     Scenario.UNSAVEABLE: Expect(
         answer=500,
         stock=Stock.UNCHANGED,
@@ -185,10 +195,12 @@ REACHED_BY: Mapping[tuple[str, str], Scenario] = {
     ("order_processing", "ClaimOrder"): Scenario.PLACED,
     ("order_processing", "LookUpClaim"): Scenario.REPEATED,
     ("order_processing", "ReserveItem"): Scenario.PLACED,
+    ("order_processing", "ConfirmHold"): Scenario.OUT_OF_STOCK,
     ("order_processing", "ChargeStripe"): Scenario.PLACED,
     ("order_processing", "ChargePayPal"): Scenario.PAID_WITH_PAYPAL,
     ("order_processing", "ChargeApplePay"): Scenario.PAID_WITH_APPLEPAY,
     ("order_processing", "SaveOrder"): Scenario.PLACED,
+    ("order_processing", "ConfirmSaved"): Scenario.UNSAVEABLE,
     ("order_processing", "RefundPayment"): Scenario.UNSAVEABLE,
     ("order_processing", "ReleaseItem"): Scenario.UNSAVEABLE,
     ("order_processing", "ReleaseClaim"): Scenario.UNSAVEABLE,
@@ -203,6 +215,7 @@ REACHED_BY: Mapping[tuple[str, str], Scenario] = {
     ("order_fulfilment", "PickPackLabel"): Scenario.SHIPPED_DIRECTLY,
     ("order_fulfilment", "MarkShipped"): Scenario.SHIPPED_DIRECTLY,
     ("order_fulfilment", "NotifyShipped"): Scenario.SHIPPED_DIRECTLY,
+    ("order_fulfilment", "DropHold"): Scenario.SHIPPED_DIRECTLY,
     ("order_fulfilment", "MarkRejected"): Scenario.REJECTED,
     ("order_fulfilment", "ReleaseLine"): Scenario.REJECTED,
     ("order_fulfilment", "RefundPayment"): Scenario.REJECTED,
@@ -341,11 +354,9 @@ NO_BUSINESS_ERROR_READ = "a read (GetItem): nothing it checks can fail on a busi
 NO_BUSINESS_ERROR_WRITE = "an unconditional write: no ConditionExpression that could fail"
 NO_BUSINESS_ERROR_PUBLISH = "publishing has no business error"
 
-_DOUBLE_TRANSITION = (
-    "the write took effect before the timeout; its retry's ConditionExpression then fails on "
-    "the state the write itself set (DynamoDB.ConditionalCheckFailedException), which the "
-    "Catch sends to {to}. Fix: let the condition accept its own earlier write (e.g. "
-    "`#status = :from OR #status = :to`)."
+_OWN_WRITE = (
+    "the write took effect before the timeout; the retry's condition accepts the status the "
+    "write itself set (`#status IN (:from, :to)`), so the run goes on"
 )
 
 
@@ -363,14 +374,12 @@ def _order_processing() -> Iterator[Row]:
     yield from _rows(
         wf,
         "ClaimOrder",
-        timeout=failed(
-            _nothing_written(500),
-            gap=(
-                "the claim was written before the timeout and FailClaim answers 500 without "
-                "releasing it: every later submission of this orderId gets 409 IN_PROGRESS, "
-                "for good. Fix: route FailClaim through a release of this execution's claim "
-                "(DeleteItem with `executionId = $$.Execution.Id`)."
-            ),
+        timeout=retried(
+            note=(
+                "the retry's condition accepts this execution's own claim; were every attempt "
+                "to time out, FailClaim releases the claim (only this execution's) and answers "
+                "500, so the orderId can be submitted again"
+            )
         ),
         business_error=failed(
             _nothing_written(409),
@@ -390,20 +399,29 @@ def _order_processing() -> Iterator[Row]:
     yield from _rows(
         wf,
         "ReserveItem",
-        timeout=failed(
-            _nothing_written(500),
-            gap=(
-                "the UpdateItem took effect before the timeout; the line is recorded FAILED, "
-                "so ReleaseInventory (which releases only RESERVED lines) never gives the "
-                "units back: stock leaks. A Retry on States.Timeout would take the units "
-                "twice instead. Fix: make the reservation idempotent per order (record the "
-                "orderId on the item, conditionally) and release FAILED lines through it."
-            ),
+        timeout=retried(
+            note=(
+                "the units were taken with this order's hold before the timeout; the retry's "
+                "condition fails on the hold and ConfirmHold finds it: taken once"
+            )
         ),
         business_error=compensated(
             replace(_nothing_written(409), claim=Claim.COMPLETED),
             business_error="DynamoDB.ConditionalCheckFailedException",
             times=1,  # one line out of stock: the other line's reservation is released
+        ),
+    )
+    yield from _rows(
+        wf,
+        "ConfirmHold",
+        timeout=retried(
+            after_call=False,  # in this run the call itself fails its condition
+            note="a conditional no-op: repeating it changes nothing",
+        ),
+        business_error=caught(
+            BASELINE[Scenario.OUT_OF_STOCK],
+            business_error="DynamoDB.ConditionalCheckFailedException",
+            note="no hold of this order: the line is out of stock (409), the other released",
         ),
     )
     for state in ("ChargeStripe", "ChargePayPal", "ChargeApplePay"):
@@ -427,15 +445,8 @@ def _order_processing() -> Iterator[Row]:
     yield from _rows(
         wf,
         "SaveOrder",
-        timeout=compensated(
-            refunded,
-            gap=(
-                "the order row was written before the timeout; the Catch refunds the charge "
-                "and releases the stock anyway, leaving a PLACED order (which fulfilment "
-                "would ship) with its money returned. Fix: make the save idempotent "
-                "(`attribute_not_exists(orderId) OR executionId = :execution`) and retry it on "
-                "States.Timeout."
-            ),
+        timeout=retried(
+            note="the retry's condition accepts the row this execution wrote: saved once"
         ),
         business_error=compensated(
             refunded, business_error="DynamoDB.ConditionalCheckFailedException"
@@ -444,14 +455,21 @@ def _order_processing() -> Iterator[Row]:
     unsaveable = BASELINE[Scenario.UNSAVEABLE]
     yield from _rows(
         wf,
-        "RefundPayment",
-        timeout=failed(
-            unsaveable,
-            note=(
-                "not retried on States.Timeout (fulfilment's RefundPayment is): the refund "
-                "went through, yet the answer says it failed and support was alerted"
-            ),
+        "ConfirmSaved",
+        timeout=retried(
+            after_call=False,  # in this run the call itself fails its condition
+            note="a conditional no-op: repeating it changes nothing",
         ),
+        business_error=caught(
+            unsaveable,
+            business_error="DynamoDB.ConditionalCheckFailedException",
+            note="the row is not this execution's: the charge is refunded",
+        ),
+    )
+    yield from _rows(
+        wf,
+        "RefundPayment",
+        timeout=retried(note="refunding is idempotent on orderId: refunded once"),
         business_error=failed(
             replace(unsaveable, charge=Charge.CAPTURED),
             business_error="PaymentNotFound",
@@ -461,27 +479,32 @@ def _order_processing() -> Iterator[Row]:
     yield from _rows(
         wf,
         "ReleaseItem",
-        timeout=failed(
-            Expect(
-                execution="FAILED",
-                error="CompensationFailed",
-                charge=Charge.REFUNDED,
-                order="IMPORTED",
-                claim=Claim.HELD,
-            ),
+        timeout=retried(
+            times=2,  # once per line: each line's retry finds no hold and stops there
+            note="the release removed the hold before the timeout: the retry finds none",
+        ),
+        business_error=caught(
+            replace(unsaveable, stock=Stock.TAKEN),
+            business_error="DynamoDB.ConditionalCheckFailedException",
             note=(
-                "not retried on States.Timeout, rightly (the increment is not idempotent): "
-                "the execution fails with CompensationFailed for its alarm, the orderId "
-                "stays claimed until an operator acts"
+                "the condition fails only when the hold is gone, i.e. already released; "
+                "injected while the hold is there, the units stay held by the order"
             ),
         ),
-        business_error=not_applicable(NO_BUSINESS_ERROR_WRITE),
     )
     yield from _rows(
         wf,
         "ReleaseClaim",
         timeout=caught(BASELINE[Scenario.UNSAVEABLE], note="deleted before the timeout"),
-        business_error=not_applicable(NO_BUSINESS_ERROR_WRITE),
+        business_error=caught(
+            replace(unsaveable, claim=Claim.HELD),
+            business_error="DynamoDB.ConditionalCheckFailedException",
+            note=(
+                "the condition fails only when the claim is not this execution's (another "
+                "run's, or none), which is left alone; injected while it is this one's, the "
+                "claim stays and a repeat gets 409 IN_PROGRESS"
+            ),
+        ),
     )
     yield from _rows(
         wf,
@@ -509,9 +532,7 @@ def _order_fulfilment() -> Iterator[Row]:
     yield from _rows(
         wf,
         "ClaimFulfilment",
-        timeout=retried(
-            gap=_DOUBLE_TRANSITION.format(to="AlreadyClaimed: the order is never fulfilled")
-        ),
+        timeout=retried(note="the retry's condition accepts this execution's own claim"),
         business_error=caught(
             replace(_SHIPPED, order="PLACED", told=_told("PLACED")),
             business_error="DynamoDB.ConditionalCheckFailedException",
@@ -521,7 +542,7 @@ def _order_fulfilment() -> Iterator[Row]:
     yield from _rows(
         wf,
         "MarkAwaitingApproval",
-        timeout=retried(gap=_DOUBLE_TRANSITION.format(to="FulfilmentFailed")),
+        timeout=retried(note=_OWN_WRITE),
         business_error=failed(
             _FULFILMENT_FAILED, business_error="DynamoDB.ConditionalCheckFailedException"
         ),
@@ -535,13 +556,6 @@ def _order_fulfilment() -> Iterator[Row]:
     yield from _rows(
         wf,
         "RequestApproval",
-        service_error=compensated(
-            replace(_REJECTED, rejection="APPROVAL_NOT_REQUESTED"),
-            note=(
-                "SQS.AmazonSQSException (a 5xx from SQS) is not retried: a transient fault "
-                "rejects and refunds the order before any reviewer sees it"
-            ),
-        ),
         timeout=compensated(
             replace(_REJECTED, rejection="APPROVAL_TIMED_OUT"),
             note="the request was sent; no decision came within TimeoutSeconds",
@@ -555,7 +569,7 @@ def _order_fulfilment() -> Iterator[Row]:
     yield from _rows(
         wf,
         "MarkApproved",
-        timeout=retried(gap=_DOUBLE_TRANSITION.format(to="FulfilmentFailed")),
+        timeout=retried(note=_OWN_WRITE),
         business_error=failed(
             awaiting_failed, business_error="DynamoDB.ConditionalCheckFailedException"
         ),
@@ -572,7 +586,7 @@ def _order_fulfilment() -> Iterator[Row]:
     yield from _rows(
         wf,
         "MarkShipped",
-        timeout=retried(gap=_DOUBLE_TRANSITION.format(to="FulfilmentFailed: shipped, never told")),
+        timeout=retried(note=_OWN_WRITE),
         business_error=failed(
             _FULFILMENT_FAILED, business_error="DynamoDB.ConditionalCheckFailedException"
         ),
@@ -585,12 +599,14 @@ def _order_fulfilment() -> Iterator[Row]:
     )
     yield from _rows(
         wf,
+        "DropHold",
+        timeout=retried(note="removing an attribute twice changes nothing"),
+        business_error=not_applicable(NO_BUSINESS_ERROR_WRITE),
+    )
+    yield from _rows(
+        wf,
         "MarkRejected",
-        timeout=retried(
-            gap=_DOUBLE_TRANSITION.format(
-                to="FulfilmentFailed: the stock is never released nor the charge refunded"
-            )
-        ),
+        timeout=retried(note=_OWN_WRITE),
         business_error=failed(
             awaiting_failed, business_error="DynamoDB.ConditionalCheckFailedException"
         ),
@@ -599,15 +615,17 @@ def _order_fulfilment() -> Iterator[Row]:
         wf,
         "ReleaseLine",
         timeout=retried(
-            gap=(
-                "ReleaseLine retries States.Timeout, but its increment is not idempotent: a "
-                "release that took effect before the timeout is applied again, so stock "
-                "grows by the line's quantity per retry. Fix: drop States.Timeout from its "
-                "Retry (FulfilmentFailed then calls an operator), or make the release "
-                "idempotent per order."
-            )
+            times=1,  # the order's one line: its retry finds no hold and stops there
+            note="the release removed the hold before the timeout: the retry finds none",
         ),
-        business_error=not_applicable(NO_BUSINESS_ERROR_WRITE),
+        business_error=caught(
+            replace(_REJECTED, stock=Stock.TAKEN),
+            business_error="DynamoDB.ConditionalCheckFailedException",
+            note=(
+                "the condition fails only when the hold is gone, i.e. already released; "
+                "injected while the hold is there, the units stay held by the order"
+            ),
+        ),
     )
     yield from _rows(
         wf,

@@ -175,6 +175,13 @@ class Driver:
             Scenario.PAID_WITH_APPLEPAY: "applepay",
         }.get(scenario, "stripe")
         order = self.make_order(*TWO_LINES, processor=processor)
+        if scenario is Scenario.OUT_OF_STOCK:
+            self.stack.aws.client("dynamodb").update_item(
+                TableName=self.stack.outputs.tables["inventory"],
+                Key={"productId": {"S": TWO_LINES[-1][0]}},
+                UpdateExpression="SET quantity = :none",
+                ExpressionAttributeValues={":none": {"N": "0"}},
+            )
         if scenario is Scenario.UNSAVEABLE:
             self.stack.aws.client("dynamodb").put_item(
                 TableName=self.stack.outputs.tables["orders"],
