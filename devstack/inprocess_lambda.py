@@ -13,7 +13,6 @@ import importlib
 import json
 import os
 import sys
-import threading
 import time
 import traceback
 import uuid
@@ -22,10 +21,11 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from devstack.emulator_lock import EMULATOR_LOCK
 from devstack.paths import LAMBDAS_DIR
 
 # Environment variables are process-wide, so one invocation runs at a time.
-_INVOCATION_LOCK = threading.RLock()
+_INVOCATION_LOCK = EMULATOR_LOCK
 
 
 @dataclass

@@ -10,7 +10,9 @@ moto has them:
    :func:`send_task_failure_cause`: SendTaskFailure drops its ``cause``;
    :func:`heartbeat_timeout_name`: a missed heartbeat fails as ``States.Timeout``;
    :func:`sync_retry`: a retried ``.sync``/``.sync:2`` task times out at once;
-   :func:`early_decision`: a decision sent before a heartbeat task waits is seen hours late.
+   :func:`early_decision`: a decision sent before a heartbeat task waits is seen hours late;
+   :func:`callbacks_skip_starting_executions`: a task token call made while another
+   execution is starting fails with ``AttributeError``.
 2. :func:`eventbridge_targets`: rules deliver to Lambda, SNS and Step Functions targets.
 3. :func:`sqs_event_source_mappings`: SQS mappings apply FilterCriteria and partial batch
    responses (``ReportBatchItemFailures``).
@@ -22,7 +24,9 @@ moto has them:
    TLS-only Deny otherwise denies every request).
 6. :func:`transactions_snapshot_their_items`: TransactWriteItems deep-copies every table it
    touches once per action, so a 100-action transaction on a large table takes seconds, and
-   its rollback overwrites other writers' concurrent changes.
+   its rollback overwrites other writers' concurrent changes;
+   :func:`conditional_writes_are_atomic`: two threads' conditional writes to one item can
+   both pass their condition.
 
 Filters are applied here, from the mapping's own FilterCriteria, with moto's EventBridge
 pattern matcher (Lambda's filter syntax is EventBridge's); never in handlers or tests.
@@ -74,16 +78,23 @@ from moto.stepfunctions.parser.asl.eval.callback.callback import (
     HeartbeatTimeoutError,
 )
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
 from moto.stepfunctions.responses import get_backend as stepfunctions_backend
+
+from devstack.emulator_lock import EMULATOR_LOCK
 
 Patcher = Any  # what mock.patch.object returns (a private class of unittest.mock)
 
 _ORIGINAL_SFN_NORMALISE_PARAMETERS = StateTaskServiceSfn._normalise_parameters
 _ORIGINAL_TASK_FROM_ERROR = StateTask._from_error
 _ORIGINAL_TRANSACT_WRITE_ITEMS = DynamoDBBackend.transact_write_items
+_ORIGINAL_ITEM_WRITES = {
+    name: getattr(DynamoDBBackend, name) for name in ("put_item", "update_item", "delete_item")
+}
 _ORIGINAL_EVAL_SYNC = StateTaskServiceCallback._eval_sync
 _ORIGINAL_SETUP_HEARTBEAT = CallbackEndpoint.setup_heartbeat_endpoint
+_ORIGINAL_GET_EXECUTIONS = StepFunctionsParserBackend._get_executions
 _ORIGINAL_SEND_TO_TARGETS = Rule.send_to_targets
 _ORIGINAL_SEND_SQS_BATCH = LambdaBackend.send_sqs_batch
 _ORIGINAL_CREATE_MAPPING = LambdaBackend.create_event_source_mapping
@@ -97,11 +108,13 @@ def patches() -> list[Patcher]:
         *heartbeat_timeout_name(),
         *sync_retry(),
         *early_decision(),
+        *callbacks_skip_starting_executions(),
         *eventbridge_targets(),
         *sqs_event_source_mappings(),
         *stream_event_source_mappings(),
         *bucket_policy_transport(),
         *transactions_snapshot_their_items(),
+        *conditional_writes_are_atomic(),
     ]
 
 
@@ -269,6 +282,24 @@ def early_decision() -> list[Patcher]:
     return [
         mock.patch.object(CallbackEndpoint, "setup_heartbeat_endpoint", setup_heartbeat_endpoint)
     ]
+
+
+def callbacks_skip_starting_executions() -> list[Patcher]:
+    """Let SendTaskSuccess/Failure/Heartbeat ignore executions that are still starting.
+
+    moto looks for the token's waiting task in every running execution, reading each one's
+    ``exec_worker.env``; an execution started a moment ago has its worker but not yet the
+    environment its thread builds, so a decision or heartbeat sent then fails with
+    ``AttributeError`` for every execution. On AWS the call is unaffected by other
+    executions. Such an execution cannot hold the token yet, so it is left out of the search.
+    Hook: ``StepFunctionsParserBackend._get_executions``.
+    """
+
+    def get_executions(self: StepFunctionsParserBackend, execution_status: Any = None) -> Any:
+        executions = _ORIGINAL_GET_EXECUTIONS(self, execution_status)
+        return [e for e in executions if e.exec_worker is None or e.exec_worker.env is not None]
+
+    return [mock.patch.object(StepFunctionsParserBackend, "_get_executions", get_executions)]
 
 
 # 2. EventBridge targets --------------------------------------------------------------------
@@ -823,6 +854,10 @@ def transactions_snapshot_their_items() -> list[Patcher]:
     """
 
     def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        with EMULATOR_LOCK:  # atomic against other writers (conditional_writes_are_atomic)
+            _transact_write_items(self, transact_items)
+
+    def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
         snapshots: dict[tuple[str, Any, Any], Any] = {}
         for entry in transact_items:
             operation = next(iter(entry.values()))
@@ -861,3 +896,32 @@ def transactions_snapshot_their_items() -> list[Patcher]:
         mock.patch.object(DynamoDBBackend, "transact_write_items", transact_write_items),
         mock.patch.object(dynamodb_models, "copy", _TransactionCopy()),
     ]
+
+
+def conditional_writes_are_atomic() -> list[Patcher]:
+    """Make each PutItem, UpdateItem and DeleteItem check its condition and write as one step.
+
+    moto evaluates a ConditionExpression and then writes, with nothing in between to stop
+    another thread, so two executions claiming one order at the same moment (a duplicate
+    OrderPlaced, each run on its own thread) can both pass ``attribute_not_exists(...)``;
+    DynamoDB makes a conditional write atomic. Here the single-item writes and
+    TransactWriteItems take ``devstack.emulator_lock.EMULATOR_LOCK``, the lock in-process
+    Lambda invocations take too (a write's consumers run Lambdas on the writing thread, and
+    Lambdas write: two locks would deadlock).
+    Hook: ``DynamoDBBackend.put_item``, ``update_item``, ``delete_item`` (and
+    ``transact_write_items`` takes the same lock in :func:`transactions_snapshot_their_items`).
+    """
+
+    def serialised(write: Any) -> Any:
+        @functools.wraps(write)
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            with EMULATOR_LOCK:
+                return write(*args, **kwargs)
+
+        return locked
+
+    patchers = [
+        mock.patch.object(DynamoDBBackend, name, serialised(write))
+        for name, write in _ORIGINAL_ITEM_WRITES.items()
+    ]
+    return patchers

@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models import table as table_models
 from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
+from moto.stepfunctions.responses import get_backend as stepfunctions_backend
 
 from devstack.embedded import EmbeddedAws
 from devstack.fast_clock import fast_interpreter_clock
@@ -740,3 +742,64 @@ def test_a_transaction_on_a_large_table_takes_no_time_proportional_to_it(gaps: G
     dynamodb.transact_write_items(TransactItems=puts)
 
     assert time.monotonic() - started < 2  # moto alone: 100 copies of 20,000 items
+
+
+def test_concurrent_conditional_writes_let_exactly_one_through(
+    gaps: Gaps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dynamodb, table = gaps.client("dynamodb"), _keyed_table(gaps)
+    build_condition = table_models.get_filter_expression
+
+    def slow_condition(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.05)  # widen the gap between checking the condition and writing
+        return build_condition(*args, **kwargs)
+
+    monkeypatch.setattr(table_models, "get_filter_expression", slow_condition)
+    claimed: list[str] = []
+
+    def claim(claimant: str) -> None:
+        try:
+            dynamodb.put_item(
+                TableName=table,
+                Item={"id": {"S": "order-1"}, "by": {"S": claimant}},
+                ConditionExpression="attribute_not_exists(id)",
+            )
+            claimed.append(claimant)
+        except dynamodb.exceptions.ConditionalCheckFailedException:
+            pass
+
+    threads = [threading.Thread(target=claim, args=(f"run-{n}",)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(claimed) == 1, claimed
+    stored = dynamodb.get_item(TableName=table, Key={"id": {"S": "order-1"}})["Item"]
+    assert stored["by"]["S"] == claimed[0]
+
+
+def test_a_decision_sent_while_another_execution_starts_reaches_its_task(
+    gaps: Gaps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sfn = gaps.client("stepfunctions")
+    other_url, _ = gaps.queue()
+    other = gaps.state_machine(_approval(other_url, TimeoutSeconds=3600, HeartbeatSeconds=600))
+    url, _ = gaps.queue()
+    machine = gaps.state_machine(_approval(url, TimeoutSeconds=3600, HeartbeatSeconds=600))
+    starting = sfn.start_execution(stateMachineArn=other, name=uuid.uuid4().hex)
+    _token(gaps, other_url)
+    waiting = sfn.start_execution(stateMachineArn=machine, name=uuid.uuid4().hex)
+    token = _token(gaps, url)
+    [execution] = [
+        e
+        for sm in stepfunctions_backend("123456789012", gaps.aws.region).state_machines
+        for e in sm.executions
+        if e.exec_arn == starting["executionArn"]
+    ]
+    monkeypatch.setattr(execution.exec_worker, "env", None)  # as if its thread had not begun
+
+    sfn.send_task_heartbeat(taskToken=token)  # moto alone: AttributeError on the other
+    sfn.send_task_success(taskToken=token, output=json.dumps({"approved": True}))
+
+    assert gaps.wait(waiting["executionArn"])["status"] == "SUCCEEDED"

@@ -16,8 +16,7 @@ the ``gap`` is removed.
 
 import contextlib
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +24,7 @@ import pytest
 
 from devstack.approvals import ApprovalExpired, ApprovalQueue, NoPendingApproval
 from devstack.embedded_stack import EmbeddedStack
-from devstack.executions import ExecutionResult, read_history, run_execution
+from devstack.executions import ExecutionResult, run_execution
 from devstack.fault_injection import (
     ALWAYS,
     Attempt,
@@ -52,6 +51,7 @@ from tests.workflows.fault_matrix import (
     Stock,
     workflow_task_states,
 )
+from tests.workflows.waiting import POLL_S, has_messages, last_steps, stopped, wait_until
 
 pytestmark = pytest.mark.workflow
 
@@ -59,28 +59,6 @@ TWO_LINES = (("MUG-LAMBDA", 2), ("STICKERS-10", 1))
 LOW_VALUE = (("MUG-LAMBDA", 2),)
 HIGH_VALUE = (("HEADSET-PRO", 1),)  # above the 200-pound approval threshold
 IMPORTED_FILE = (("MUG-LAMBDA", 10), ("STICKERS-10", 5))
-POLL_S = 0.02  # polling costs the interpreter CPU: the GIL is shared
-DEADLINE_S = 30  # a run that takes longer is stuck: fail it rather than hang the suite
-
-
-def _wait(stuck: Callable[[], str], done: Callable[[], Any]) -> Any:
-    """Poll ``done()`` until it returns something truthy; after DEADLINE_S, fail saying where
-    the run is stuck."""
-    deadline = time.monotonic() + DEADLINE_S
-    while not (result := done()):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"after {DEADLINE_S} s: {stuck()}")
-        time.sleep(POLL_S)
-    return result
-
-
-def _last_steps(sfn: Any, execution_arn: str) -> str:
-    """The end of an execution's history: where it is stuck."""
-    steps = [
-        f"{event['type']} {event.get('stateEnteredEventDetails', {}).get('name', '')}".strip()
-        for event in read_history(sfn, execution_arn)[-8:]
-    ]
-    return f"{execution_arn} still running; its last events: {steps}"
 
 
 # The matrix as data ---------------------------------------------------------------------
@@ -241,7 +219,8 @@ class Driver:
             )
             if described["status"] != "RUNNING":
                 return described
-            if reviewing and self._awaiting_review():  # a reviewer answers any request
+            # a reviewer answers any request
+            if reviewing and has_messages(self.stack.aws.client("sqs"), approvals.queue_url):
                 with contextlib.suppress(NoPendingApproval, ApprovalExpired):
                     approvals.decide(
                         self.order_id,
@@ -251,7 +230,7 @@ class Driver:
                     )
             return None
 
-        described = _wait(lambda: _last_steps(self.sfn, started["executionArn"]), ended)
+        described = wait_until(lambda: last_steps(self.sfn, started["executionArn"]), ended)
         return Ended(
             described["status"],
             described.get("error"),
@@ -259,17 +238,6 @@ class Driver:
             stock_before=before,
             stock_delta={product: -units for product, units in lines},
         )
-
-    def _awaiting_review(self) -> bool:
-        attributes = self.stack.aws.client("sqs").get_queue_attributes(
-            QueueUrl=self.stack.outputs.queues["approvals"],
-            AttributeNames=["ApproximateNumberOfMessages"],
-        )
-        return int(attributes["Attributes"]["ApproximateNumberOfMessages"]) > 0
-
-    def _stopped(self, execution_arn: str) -> dict[str, Any] | None:
-        described: dict[str, Any] = self.sfn.describe_execution(executionArn=execution_arn)
-        return described if described["status"] != "RUNNING" else None
 
     # Inventory import
 
@@ -302,8 +270,8 @@ class Driver:
                     return arn
             return None
 
-        arn = _wait(lambda: f"no import started for {uploaded.key}", started)
-        described = _wait(lambda: _last_steps(self.sfn, arn), lambda: self._stopped(arn))
+        arn = wait_until(lambda: f"no import started for {uploaded.key}", started)
+        described = wait_until(lambda: last_steps(self.sfn, arn), lambda: stopped(self.sfn, arn))
         return Ended(
             described["status"],
             described.get("error"),
