@@ -360,6 +360,43 @@ _OWN_WRITE = (
 )
 
 
+def _confirmation_rows(workflow: str, state: str, expect: Expect, absent: str) -> Iterator[Row]:
+    """A state that checks, after an uncertain write, whether this execution's write is there
+    (a conditional no-op update); its scenario is the run where it is not, as ``absent`` says."""
+    yield from _rows(
+        workflow,
+        state,
+        timeout=retried(
+            after_call=False,  # in this run the call itself fails its condition
+            note="a conditional no-op: repeating it changes nothing",
+        ),
+        business_error=caught(
+            expect, business_error="DynamoDB.ConditionalCheckFailedException", note=absent
+        ),
+    )
+
+
+def _release_rows(workflow: str, state: str, released: Expect, lines: int) -> Iterator[Row]:
+    """A release of an order's holds (``SET quantity = quantity + n REMOVE hold``, on
+    ``attribute_exists(hold)``), in a run whose ``released`` end state gives the units back."""
+    yield from _rows(
+        workflow,
+        state,
+        timeout=retried(
+            times=lines,  # once per line: each line's retry finds no hold and stops there
+            note="the release removed the hold before the timeout: the retry finds none",
+        ),
+        business_error=caught(
+            replace(released, stock=Stock.TAKEN),
+            business_error="DynamoDB.ConditionalCheckFailedException",
+            note=(
+                "the condition fails only when the hold is gone, i.e. already released; "
+                "injected while the hold is there, the units stay held by the order"
+            ),
+        ),
+    )
+
+
 def _order_processing() -> Iterator[Row]:
     wf = "order_processing"
     yield from _rows(
@@ -411,18 +448,11 @@ def _order_processing() -> Iterator[Row]:
             times=1,  # one line out of stock: the other line's reservation is released
         ),
     )
-    yield from _rows(
+    yield from _confirmation_rows(
         wf,
         "ConfirmHold",
-        timeout=retried(
-            after_call=False,  # in this run the call itself fails its condition
-            note="a conditional no-op: repeating it changes nothing",
-        ),
-        business_error=caught(
-            BASELINE[Scenario.OUT_OF_STOCK],
-            business_error="DynamoDB.ConditionalCheckFailedException",
-            note="no hold of this order: the line is out of stock (409), the other released",
-        ),
+        BASELINE[Scenario.OUT_OF_STOCK],
+        "no hold of this order: the line is out of stock (409), the other released",
     )
     for state in ("ChargeStripe", "ChargePayPal", "ChargeApplePay"):
         yield from _rows(
@@ -453,18 +483,8 @@ def _order_processing() -> Iterator[Row]:
         ),
     )
     unsaveable = BASELINE[Scenario.UNSAVEABLE]
-    yield from _rows(
-        wf,
-        "ConfirmSaved",
-        timeout=retried(
-            after_call=False,  # in this run the call itself fails its condition
-            note="a conditional no-op: repeating it changes nothing",
-        ),
-        business_error=caught(
-            unsaveable,
-            business_error="DynamoDB.ConditionalCheckFailedException",
-            note="the row is not this execution's: the charge is refunded",
-        ),
+    yield from _confirmation_rows(
+        wf, "ConfirmSaved", unsaveable, "the row is not this execution's: the charge is refunded"
     )
     yield from _rows(
         wf,
@@ -476,22 +496,7 @@ def _order_processing() -> Iterator[Row]:
             note="the charge stays captured: the answer says support has been alerted",
         ),
     )
-    yield from _rows(
-        wf,
-        "ReleaseItem",
-        timeout=retried(
-            times=2,  # once per line: each line's retry finds no hold and stops there
-            note="the release removed the hold before the timeout: the retry finds none",
-        ),
-        business_error=caught(
-            replace(unsaveable, stock=Stock.TAKEN),
-            business_error="DynamoDB.ConditionalCheckFailedException",
-            note=(
-                "the condition fails only when the hold is gone, i.e. already released; "
-                "injected while the hold is there, the units stay held by the order"
-            ),
-        ),
-    )
+    yield from _release_rows(wf, "ReleaseItem", unsaveable, lines=2)
     yield from _rows(
         wf,
         "ReleaseClaim",
@@ -611,22 +616,7 @@ def _order_fulfilment() -> Iterator[Row]:
             awaiting_failed, business_error="DynamoDB.ConditionalCheckFailedException"
         ),
     )
-    yield from _rows(
-        wf,
-        "ReleaseLine",
-        timeout=retried(
-            times=1,  # the order's one line: its retry finds no hold and stops there
-            note="the release removed the hold before the timeout: the retry finds none",
-        ),
-        business_error=caught(
-            replace(_REJECTED, stock=Stock.TAKEN),
-            business_error="DynamoDB.ConditionalCheckFailedException",
-            note=(
-                "the condition fails only when the hold is gone, i.e. already released; "
-                "injected while the hold is there, the units stay held by the order"
-            ),
-        ),
-    )
+    yield from _release_rows(wf, "ReleaseLine", _REJECTED, lines=1)
     yield from _rows(
         wf,
         "RefundPayment",

@@ -175,7 +175,7 @@ locals {
         IdempotencyTableName       = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
         InventoryTableName         = ["dynamodb:UpdateItem"]
         OrderNotificationsTopicArn = ["sns:Publish"]
-        OrdersTableName            = ["dynamodb:PutItem"]
+        OrdersTableName            = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
         ProcessPaymentFunctionArn  = ["lambda:InvokeFunction"]
         RefundPaymentFunctionArn   = ["lambda:InvokeFunction"]
         ValidateOrderFunctionArn   = ["lambda:InvokeFunction"]
