@@ -13,7 +13,7 @@ SAM_VERSION := 1.170.0
 SAM := .tools/sam/bin/sam
 NODE_TOOLS := node_modules/.installed
 
-.PHONY: help venv demo cost bench test test-unit test-workflows test-infra test-integration test-integration-terraform test-slow node_modules terraform-validate lint format diagram clean build invoke plan deploy destroy rollback bootstrap down redrive approvals approve reject import logs executions
+.PHONY: help venv demo cost bench test test-unit test-workflows test-infra test-integration test-integration-terraform test-slow node_modules terraform-validate lint format diagram clean build invoke plan deploy destroy rollback bootstrap down redrive approvals approve reject import logs executions console
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -157,6 +157,9 @@ logs: $(STAMP) ## A function's recent log events: make logs FN=<function> [SINCE
 
 executions: $(STAMP) ## Recent executions and their status: make executions [WORKFLOW=<key>] [STATUS=FAILED] [LIMIT=20] [ENV=dev]
 	@$(BIN)/python -m devstack.workflow_runs $(WORKFLOW) $(if $(STATUS),--status $(STATUS),) --limit "$(or $(LIMIT),20)" $(if $(SINCE),--since "$(SINCE)",) $(if $(ENV),--env $(ENV),)
+
+console: $(STAMP) $(NODE_TOOLS) ## Web console on 127.0.0.1: make console [PORT=8787] [ENV=dev] [ACTIONS=1] (local stack: run make deploy first)
+	@$(BIN)/python -m devstack.console.serve $(if $(PORT),--port $(PORT),) $(if $(ENV),--env $(ENV),) $(if $(ACTIONS),--actions,)
 
 down: $(STAMP) ## Stop the local stack (emulator and gateway); its data goes with it
 	@$(BIN)/python -m devstack.deploy down

@@ -12,42 +12,72 @@ class StateVisit:
     state_type: str
     entered: datetime
     exited: datetime | None
-    failures: list[str]
+    failures: list[str]  # the error of each failed attempt, in order
+    input: str | None = None  # the state's input, as the history records it (JSON text)
+    output: str | None = None
+    attempts: int = 0  # tasks scheduled (a Task's first try and each retry)
+    last_attempt_failed: bool = False
+    cause: str | None = None  # the last failure's cause
 
     @property
     def duration_ms(self) -> float:
         end = self.exited or self.entered
         return (end - self.entered).total_seconds() * 1000
 
+    @property
+    def retries(self) -> int:
+        return max(self.attempts - 1, 0)
+
 
 def _state_type(event_type: str) -> str:
     return event_type.removesuffix("StateEntered") or "State"
 
 
+def _open_visit(found: list[StateVisit]) -> StateVisit | None:
+    return next((visit for visit in reversed(found) if visit.exited is None), None)
+
+
+def _details(event: dict[str, Any]) -> dict[str, Any]:
+    details: Any = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+    return details if isinstance(details, dict) else {}
+
+
 def visits(history: list[dict[str, Any]]) -> list[StateVisit]:
-    """One entry per state entered, in order, with its exit time and any task failures."""
+    """One entry per state entered, in order: its exit time, input and output, and its
+    task's attempts and failures."""
     found: list[StateVisit] = []
     for event in history:
         kind = event["type"]
         if kind.endswith("StateEntered"):
             details = event["stateEnteredEventDetails"]
-            visit = StateVisit(details["name"], _state_type(kind), event["timestamp"], None, [])
+            visit = StateVisit(
+                details["name"],
+                _state_type(kind),
+                event["timestamp"],
+                None,
+                [],
+                input=details.get("input"),
+            )
             if visit.state_type == "Fail":  # a Fail state ends the branch without an exit event
                 visit.exited = visit.entered
             found.append(visit)
         elif kind.endswith("StateExited"):
-            name = event["stateExitedEventDetails"]["name"]
+            details = event["stateExitedEventDetails"]
             for visit in reversed(found):
-                if visit.name == name and visit.exited is None:
+                if visit.name == details["name"] and visit.exited is None:
                     visit.exited = event["timestamp"]
+                    visit.output = details.get("output")
                     break
+        elif kind in ("TaskScheduled", "LambdaFunctionScheduled"):
+            if (scheduled := _open_visit(found)) is not None:
+                scheduled.attempts += 1
+                scheduled.last_attempt_failed = False
         elif kind.startswith(("Task", "LambdaFunction")) and kind.endswith(("Failed", "TimedOut")):
-            details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
-            error = details.get("error") if isinstance(details, dict) else None
-            for visit in reversed(found):
-                if visit.exited is None:
-                    visit.failures.append(error or kind)
-                    break
+            details = _details(event)
+            if (failed := _open_visit(found)) is not None:
+                failed.failures.append(details.get("error") or kind)
+                failed.cause = details.get("cause")
+                failed.last_attempt_failed = True
     return found
 
 

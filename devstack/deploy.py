@@ -23,6 +23,7 @@ import urllib.request
 from typing import Any
 
 from devstack import background, release
+from devstack.console import console_url
 from devstack.package import read_package
 from devstack.paths import REPO_ROOT, SAMPLE_ORDERS_FILE
 from devstack.stack import DEFAULT_REGION, Naming
@@ -195,6 +196,7 @@ def up_local() -> None:
         f"API:      {url}/orders  (GET {url}/orders/<orderId>)\n"
         f"API key:  {state['apiKey']}\n\n"
         f"Try it:\n  {curl_example(url, state['apiKey'])}\n\n"
+        f"Console:  {console_url()}  (start it with `make console`)\n\n"
         "Stop it with `make down`."
     )
 

@@ -1,0 +1,75 @@
+"""An execution's path on its workflow's graph: the ``make diagram`` Mermaid source of the ASL
+file, with each state the execution entered coloured by how it went."""
+
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import Any
+
+from devstack.asl_history import StateVisit
+from devstack.diagram import ids_by_name, mermaid
+
+
+class Outcome(StrEnum):
+    SUCCEEDED = "succeeded"
+    RETRIED = "retried"  # failed at least once, then succeeded
+    CAUGHT = "caught"  # failed after its retries; a Catch took the execution on
+    FAILED = "failed"  # failed, and the execution (or its branch) with it
+    WAITING = "waiting"  # entered and not left: running, or waiting for a task token
+
+
+# Worst first: a state visited several times (Map iterations) shows its worst outcome.
+_SEVERITY = (Outcome.FAILED, Outcome.CAUGHT, Outcome.WAITING, Outcome.RETRIED, Outcome.SUCCEEDED)
+STYLES = {
+    Outcome.SUCCEEDED: "fill:#d7f5dd,stroke:#1a7f37,color:#0b3d1a",
+    Outcome.RETRIED: "fill:#fff1c2,stroke:#9a6700,color:#3d2a00",
+    Outcome.CAUGHT: "fill:#ffe0c2,stroke:#bc4c00,color:#3d1a00",
+    Outcome.FAILED: "fill:#ffd7d5,stroke:#cf222e,color:#4a0a0e",
+    Outcome.WAITING: "fill:#ddf4ff,stroke:#0969da,color:#0a2a4a",
+}
+
+
+def outcome(visit: StateVisit, execution_running: bool) -> Outcome:
+    if visit.state_type == "Fail":
+        return Outcome.FAILED
+    if visit.exited is None:
+        return Outcome.WAITING if execution_running else Outcome.FAILED
+    if visit.last_attempt_failed:
+        return Outcome.CAUGHT
+    return Outcome.RETRIED if visit.failures else Outcome.SUCCEEDED
+
+
+def outcomes(visits: Iterable[StateVisit], execution_running: bool) -> dict[str, Outcome]:
+    """Each state entered, by name, with its worst outcome over its visits."""
+    found: dict[str, Outcome] = {}
+    for visit in visits:
+        this = outcome(visit, execution_running)
+        before = found.get(visit.name)
+        if before is None or _SEVERITY.index(this) < _SEVERITY.index(before):
+            found[visit.name] = this
+    return found
+
+
+def _composites(document: Mapping[str, Any]) -> set[str]:
+    """Names of the Map and Parallel states, nested ones included (Mermaid cannot style a
+    composite state: its title shows it, its inner states carry the path)."""
+    names: set[str] = set()
+    for name, state in document.get("States", {}).items():
+        inner = [state.get("ItemProcessor") or state.get("Iterator"), *state.get("Branches", [])]
+        for child in filter(None, inner):
+            names.add(name)
+            names |= _composites(child)
+    return names
+
+
+def path_graph(definition: Mapping[str, Any], taken: Mapping[str, Outcome]) -> str:
+    """The workflow's Mermaid source with a class per outcome on the states ``taken``."""
+    composite = _composites(definition)
+    ids = {name: i for name, i in ids_by_name(definition).items() if name not in composite}
+    lines = [mermaid(definition).rstrip("\n")]
+    for kind, style in STYLES.items():
+        lines.append(f"    classDef {kind.value} {style}")
+    for kind in Outcome:
+        states = sorted(ids[name] for name, got in taken.items() if got is kind and name in ids)
+        if states:
+            lines.append(f"    class {','.join(states)} {kind.value}")
+    return "\n".join(lines) + "\n"
