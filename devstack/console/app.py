@@ -20,7 +20,7 @@ from flask import Flask, abort, flash, g, redirect, render_template, request, se
 from werkzeug.wrappers import Response
 
 from devstack.approvals import ApprovalExpired, NoPendingApproval
-from devstack.console.graph import STYLES, Outcome
+from devstack.console.graph import COLOURS, Outcome
 from devstack.console.reading import Stack
 from devstack.paths import REPO_ROOT
 from devstack.workflow_runs import STATUSES
@@ -119,7 +119,7 @@ def _pages(app: Flask, stack: Stack, mermaid: Path) -> None:
             detail=detail,
             refresh=REFRESH_S if detail.running else None,
             outcomes=list(Outcome),
-            styles=STYLES,
+            colours=COLOURS,
         )
 
     @app.get("/approvals")

@@ -19,13 +19,15 @@ class Outcome(StrEnum):
 
 # Worst first: a state visited several times (Map iterations) shows its worst outcome.
 _SEVERITY = (Outcome.FAILED, Outcome.CAUGHT, Outcome.WAITING, Outcome.RETRIED, Outcome.SUCCEEDED)
-STYLES = {
-    Outcome.SUCCEEDED: "fill:#d7f5dd,stroke:#1a7f37,color:#0b3d1a",
-    Outcome.RETRIED: "fill:#fff1c2,stroke:#9a6700,color:#3d2a00",
-    Outcome.CAUGHT: "fill:#ffe0c2,stroke:#bc4c00,color:#3d1a00",
-    Outcome.FAILED: "fill:#ffd7d5,stroke:#cf222e,color:#4a0a0e",
-    Outcome.WAITING: "fill:#ddf4ff,stroke:#0969da,color:#0a2a4a",
+# fill, stroke, text colour of each outcome: on the graph, and for the page's legend
+COLOURS = {
+    Outcome.SUCCEEDED: ("#d7f5dd", "#1a7f37", "#0b3d1a"),
+    Outcome.RETRIED: ("#fff1c2", "#9a6700", "#3d2a00"),
+    Outcome.CAUGHT: ("#ffe0c2", "#bc4c00", "#3d1a00"),
+    Outcome.FAILED: ("#ffd7d5", "#cf222e", "#4a0a0e"),
+    Outcome.WAITING: ("#ddf4ff", "#0969da", "#0a2a4a"),
 }
+STYLES = {kind: f"fill:{f},stroke:{s},color:{c}" for kind, (f, s, c) in COLOURS.items()}
 
 
 def outcome(visit: StateVisit, execution_running: bool) -> Outcome:
