@@ -76,7 +76,6 @@ class ExecutionDetail:
     cause: str | None
     graph: str  # Mermaid source, the path coloured
     states: list[StateRow]
-    taken: dict[str, Outcome]
 
     @property
     def running(self) -> bool:
@@ -200,16 +199,14 @@ class Stack:
         row = _row(key, described)
         seen = visits(read_history(self.sfn, execution_arn))
         running = row.status == "RUNNING"
-        taken = outcomes(seen, running)
         return ExecutionDetail(
             row=row,
             input=StateRow.pretty(described.get("input")),
             output=StateRow.pretty(described.get("output")),
             error=described.get("error"),
             cause=described.get("cause"),
-            graph=path_graph(self.definition(key), taken),
+            graph=path_graph(self.definition(key), outcomes(seen, running)),
             states=[StateRow(visit, outcome(visit, running)) for visit in seen],
-            taken=taken,
         )
 
     # Approvals and queues

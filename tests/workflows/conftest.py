@@ -23,6 +23,23 @@ from devstack.seed import load_catalogue
 pytestmark = pytest.mark.workflow
 
 
+def drain(sqs: Any, url: str) -> list[dict[str, Any]]:
+    """Receive and delete every message on a queue; their bodies, parsed (PurgeQueue is
+    allowed once a minute, so messages are deleted one by one)."""
+    bodies: list[dict[str, Any]] = []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        for message in batch:
+            bodies.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return bodies
+
+
+def sns_message(body: dict[str, Any]) -> dict[str, Any]:
+    """The published message in an SQS body from an SNS subscription (raw delivery or not)."""
+    message: dict[str, Any] = json.loads(body["Message"]) if "Message" in body else body
+    return message
+
+
 @dataclass
 class Observers:
     """SQS queues that receive what the workflow publishes (SNS topic, EventBridge bus)."""
@@ -31,28 +48,13 @@ class Observers:
     notifications_url: str
     events_url: str
 
-    def _drain(self, url: str) -> list[dict[str, Any]]:
-        messages: list[dict[str, Any]] = []
-        while True:
-            batch = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
-                "Messages", []
-            )
-            if not batch:
-                return messages
-            for message in batch:
-                messages.append(json.loads(message["Body"]))
-                self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-
     def notifications(self) -> list[dict[str, Any]]:
         """SNS messages published to the order notifications topic (raw delivery)."""
-        return [
-            json.loads(body["Message"]) if "Message" in body else body
-            for body in self._drain(self.notifications_url)
-        ]
+        return [sns_message(body) for body in drain(self.sqs, self.notifications_url)]
 
     def events(self, detail_type: str | None = None) -> list[dict[str, Any]]:
         """EventBridge events put on the orders bus (of one detail-type, if given)."""
-        drained = self._drain(self.events_url)
+        drained = drain(self.sqs, self.events_url)
         return [e for e in drained if detail_type in (None, e["detail-type"])]
 
 

@@ -360,6 +360,18 @@ _OWN_WRITE = (
 )
 
 
+def _status_change_rows(workflow: str, state: str, refused: Expect) -> Iterator[Row]:
+    """A conditional status change (``#status IN (:from, :to)``): a timeout is retried (the
+    condition accepts the status the write set); a failed condition stops fulfilment as
+    ``refused`` says."""
+    yield from _rows(
+        workflow,
+        state,
+        timeout=retried(note=_OWN_WRITE),
+        business_error=failed(refused, business_error="DynamoDB.ConditionalCheckFailedException"),
+    )
+
+
 def _confirmation_rows(workflow: str, state: str, expect: Expect, absent: str) -> Iterator[Row]:
     """A state that checks, after an uncertain write, whether this execution's write is there
     (a conditional no-op update); its scenario is the run where it is not, as ``absent`` says."""
@@ -544,14 +556,7 @@ def _order_fulfilment() -> Iterator[Row]:
             note="another execution holds the claim: this one ends having changed nothing",
         ),
     )
-    yield from _rows(
-        wf,
-        "MarkAwaitingApproval",
-        timeout=retried(note=_OWN_WRITE),
-        business_error=failed(
-            _FULFILMENT_FAILED, business_error="DynamoDB.ConditionalCheckFailedException"
-        ),
-    )
+    yield from _status_change_rows(wf, "MarkAwaitingApproval", _FULFILMENT_FAILED)
     yield from _rows(
         wf,
         "ReadRiskScore",
@@ -571,14 +576,7 @@ def _order_fulfilment() -> Iterator[Row]:
             after_call=True,  # the request reached the reviewer, who rejected it
         ),
     )
-    yield from _rows(
-        wf,
-        "MarkApproved",
-        timeout=retried(note=_OWN_WRITE),
-        business_error=failed(
-            awaiting_failed, business_error="DynamoDB.ConditionalCheckFailedException"
-        ),
-    )
+    yield from _status_change_rows(wf, "MarkApproved", awaiting_failed)
     yield from _rows(
         wf,
         "PickPackLabel",
@@ -588,14 +586,7 @@ def _order_fulfilment() -> Iterator[Row]:
             note="the child execution failed (its own faults are the pick_pack_label rows)",
         ),
     )
-    yield from _rows(
-        wf,
-        "MarkShipped",
-        timeout=retried(note=_OWN_WRITE),
-        business_error=failed(
-            _FULFILMENT_FAILED, business_error="DynamoDB.ConditionalCheckFailedException"
-        ),
-    )
+    yield from _status_change_rows(wf, "MarkShipped", _FULFILMENT_FAILED)
     yield from _rows(
         wf,
         "NotifyShipped",
@@ -608,14 +599,7 @@ def _order_fulfilment() -> Iterator[Row]:
         timeout=retried(note="removing an attribute twice changes nothing"),
         business_error=not_applicable(NO_BUSINESS_ERROR_WRITE),
     )
-    yield from _rows(
-        wf,
-        "MarkRejected",
-        timeout=retried(note=_OWN_WRITE),
-        business_error=failed(
-            awaiting_failed, business_error="DynamoDB.ConditionalCheckFailedException"
-        ),
-    )
+    yield from _status_change_rows(wf, "MarkRejected", awaiting_failed)
     yield from _release_rows(wf, "ReleaseLine", _REJECTED, lines=1)
     yield from _rows(
         wf,

@@ -36,7 +36,7 @@ from devstack.fault_injection import (
     retries,
 )
 from devstack.imports import upload
-from tests.workflows.conftest import Observers
+from tests.workflows.conftest import Observers, drain, sns_message
 from tests.workflows.fault_matrix import (
     NO_ORDER,
     REACHED_BY,
@@ -286,17 +286,8 @@ class Driver:
         )
 
 
-def _drain(sqs: Any, url: str) -> list[dict[str, Any]]:
-    bodies = []
-    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
-        for message in batch:  # PurgeQueue is allowed once a minute: delete one by one
-            bodies.append(json.loads(message["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return bodies
-
-
 def _drain_sns(stack: EmbeddedStack, url: str) -> list[dict[str, Any]]:
-    return [json.loads(body["Message"]) for body in _drain(stack.aws.client("sqs"), url)]
+    return [sns_message(body) for body in drain(stack.aws.client("sqs"), url)]
 
 
 # Checking the end state --------------------------------------------------------------------
@@ -458,12 +449,12 @@ def driver(
     imports_results_url: str,
     make_order: Any,
 ) -> Iterator[Driver]:
-    _drain(stack.aws.client("sqs"), imports_results_url)
+    drain(stack.aws.client("sqs"), imports_results_url)
     driver = Driver(stack, observers, faults, order_id, imports_results_url, make_order)
     yield driver
     if driver.fulfilled:  # leave no fulfilment running and no request on the approvals queue
         stack.stop_running_executions("order_fulfilment")
-        _drain(stack.aws.client("sqs"), stack.outputs.queues["approvals"])
+        drain(stack.aws.client("sqs"), stack.outputs.queues["approvals"])
 
 
 @pytest.mark.parametrize("row", [_case(row) for row in RUNNABLE])
