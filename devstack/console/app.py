@@ -122,6 +122,17 @@ def _pages(app: Flask, stack: Stack, mermaid: Path) -> None:
             colours=COLOURS,
         )
 
+    @app.get("/order")
+    def order() -> str:
+        order_id = request.args.get("id", "").strip()
+        if not order_id:
+            abort(400, "name an order: /order?id=<orderId>")
+        try:
+            trail = stack.order(order_id)
+        except KeyError:
+            abort(404, f"no order {order_id!r} in this stack: no saved row, no execution")
+        return render_template("order.html", trail=trail)
+
     @app.get("/approvals")
     def approvals() -> str:
         return render_template("approvals.html", requests=stack.pending_approvals())

@@ -25,6 +25,25 @@ from devstack.stack import QUEUES, STATE_MACHINES
 
 ClientFactory = Callable[[str], Any]
 PAGE = 100  # ListExecutions' largest page
+# The statuses the notifier e-mails (lambdas/notifier/logic.py SUBJECTS; a test keeps them equal).
+# Its outbox keys each e-mail "<orderId>#<status>", so an order's e-mails are one BatchGetItem.
+EMAILED_STATUSES = ("PLACED", "SHIPPED", "REJECTED", "CANCELLED")
+# Order fields the order page shows, in this order (statemachines/ write them).
+ORDER_FIELDS = (
+    "status",
+    "total",
+    "currency",
+    "email",
+    "processor",
+    "paymentId",
+    "createdAt",
+    "fulfilmentStage",
+    "approvedBy",
+    "rejectionReason",
+    "rejectionNote",
+    "carrier",
+    "trackingNumber",
+)
 
 
 @dataclass(frozen=True)
@@ -76,10 +95,30 @@ class ExecutionDetail:
     cause: str | None
     graph: str  # Mermaid source, the path coloured
     states: list[StateRow]
+    order_id: str | None  # the order the execution handled, when its input names one
 
     @property
     def running(self) -> bool:
         return self.row.status == "RUNNING"
+
+
+@dataclass(frozen=True)
+class Email:
+    status: str
+    to: str
+    subject: str
+    body: str
+    sent_at: str
+
+
+@dataclass(frozen=True)
+class OrderTrail:
+    """One order from API call to e-mail: its row, the executions that handled it, its e-mails."""
+
+    order_id: str
+    fields: dict[str, str]  # ORDER_FIELDS the row has; empty when no row was saved
+    executions: list[ExecutionRow]  # oldest first
+    emails: list[Email]  # in EMAILED_STATUSES order
 
 
 @dataclass(frozen=True)
@@ -169,16 +208,16 @@ class Stack:
                 arguments["nextToken"] = page["nextToken"]
             covered = {row.arn for row in fresh}
             older = [
-                self._described(row) if row.status == "RUNNING" else row
+                self._described(row.arn) if row.status == "RUNNING" else row
                 for row in cached
                 if row.arn not in covered
             ]
             self._seen[key] = (fresh + older)[: self.recent]
             return self._seen[key]
 
-    def _described(self, row: ExecutionRow) -> ExecutionRow:
-        described = self.sfn.describe_execution(executionArn=row.arn)
-        return _row(row.workflow, described)
+    def _described(self, execution_arn: str) -> ExecutionRow:
+        described = self.sfn.describe_execution(executionArn=execution_arn)
+        return _row(self.workflow_of(execution_arn), described)
 
     def definition(self, key: str) -> dict[str, Any]:
         if key not in self._definitions:
@@ -207,7 +246,42 @@ class Stack:
             cause=described.get("cause"),
             graph=path_graph(self.definition(key), outcomes(seen, running)),
             states=[StateRow(visit, outcome(visit, running)) for visit in seen],
+            order_id=_order_id(described.get("input")),
         )
+
+    # Orders
+
+    def order(self, order_id: str) -> OrderTrail:
+        """The order's row, its placement attempts (executions named ``<orderId>-<millis>``
+        by the API), its fulfilment and its e-mails; KeyError when nothing knows the order."""
+        dynamodb = self.client("dynamodb")
+        item = dynamodb.get_item(
+            TableName=self.outputs.tables["orders"], Key={"orderId": {"S": order_id}}
+        ).get("Item", {})
+        fields = {name: _plain(item[name]) for name in ORDER_FIELDS if name in item}
+        arns = {
+            row.arn
+            for row in self._recent_executions("order_processing")
+            if row.name.rsplit("-", 1)[0] == order_id
+        }
+        arns |= {item[name]["S"] for name in ("executionId", "fulfilmentExecution") if name in item}
+        executions = sorted((self._described(arn) for arn in arns), key=lambda row: row.started)
+        if not fields and not executions:
+            raise KeyError(f"no order {order_id!r} in this stack")
+        return OrderTrail(order_id, fields, executions, self._emails(order_id))
+
+    def _emails(self, order_id: str) -> list[Email]:
+        table = self.outputs.tables["outbox"]
+        keys = [{"messageId": {"S": f"{order_id}#{status}"}} for status in EMAILED_STATUSES]
+        request = {table: {"Keys": keys, "ConsistentRead": True}}
+        answer = self.client("dynamodb").batch_get_item(RequestItems=request)
+        found = answer["Responses"].get(table, [])
+        by_status = {item["messageId"]["S"].rsplit("#", 1)[1]: item for item in found}
+        return [
+            Email(status, *(item[name]["S"] for name in ("to", "subject", "body", "sentAt")))
+            for status in EMAILED_STATUSES
+            if (item := by_status.get(status))
+        ]
 
     # Approvals and queues
 
@@ -260,6 +334,25 @@ class Stack:
         dlq_url = self.outputs.queues[queue.dlq_key]
         held, _ = self._depth(dlq_url)
         return redrive(self.sqs, dlq_url, self.outputs.queues[key], limit=held)
+
+
+def _order_id(execution_input: str | None) -> str | None:
+    """The orderId of a placement (``orderId``) or of an event-started run (``detail.orderId``)."""
+    try:
+        document = json.loads(execution_input or "")
+    except ValueError:
+        return None
+    if not isinstance(document, dict):
+        return None
+    detail = document.get("detail")
+    found = document.get("orderId", detail.get("orderId") if isinstance(detail, dict) else None)
+    return found if isinstance(found, str) else None
+
+
+def _plain(value: dict[str, Any]) -> str:
+    """A DynamoDB attribute value as text (the order row holds only strings and numbers)."""
+    [(kind, text)] = value.items()
+    return str(text) if kind in ("S", "N") else json.dumps(text)
 
 
 def _row(workflow: str, item: dict[str, Any]) -> ExecutionRow:

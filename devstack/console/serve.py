@@ -16,12 +16,12 @@ from devstack.console.app import create_app
 from devstack.console.reading import Stack
 from devstack.local_stack import client_factory, discover_outputs
 from devstack.provision import StackOutputs
-from devstack.stack import DEFAULT_REGION, QUEUES, STATE_MACHINES, Naming
+from devstack.stack import DEFAULT_REGION, QUEUES, STATE_MACHINES, TABLES, Naming
 from devstack.target_clients import ENVIRONMENTS, client
 
 
 def aws_stack(environment: str) -> Stack:
-    """An AWS environment's workflows and queues, named as Terraform names them."""
+    """An AWS environment's workflows, tables and queues, named as Terraform names them."""
     naming = Naming(environment)
     account = client("sts", environment).get_caller_identity()["Account"]
     outputs = StackOutputs(DEFAULT_REGION, account)
@@ -29,6 +29,8 @@ def aws_stack(environment: str) -> Stack:
         outputs.state_machines[machine.key] = (
             f"arn:aws:states:{DEFAULT_REGION}:{account}:stateMachine:{naming.name(machine.key)}"
         )
+    for table in TABLES:
+        outputs.tables[table.key] = naming.name(table.key)
     sqs = client("sqs", environment)
     for queue in QUEUES:
         for key in (queue.key, queue.dlq_key) if queue.dead_letter else (queue.key,):

@@ -1,6 +1,7 @@
 """The local console's pages and actions (devstack/console), served by Flask's test client
 against the embedded stack: the same reads and actions the browser tests drive."""
 
+import importlib
 import json
 import re
 import time
@@ -14,7 +15,7 @@ from flask.testing import FlaskClient
 
 from devstack.asl import load
 from devstack.console.app import create_app
-from devstack.console.reading import Stack
+from devstack.console.reading import EMAILED_STATUSES, Stack
 from devstack.diagram import ids_by_name
 from devstack.embedded_stack import EmbeddedStack
 from devstack.fault_injection import Fault
@@ -146,6 +147,49 @@ def test_approving_from_the_approvals_page_ships_the_order(
         TableName=stack.outputs.tables["orders"], Key={"orderId": {"S": order_id}}
     )["Item"]
     assert order["status"]["S"] == "SHIPPED"
+
+
+def test_the_order_page_follows_an_order_from_placement_to_its_emails(
+    console: FlaskClient, stack: EmbeddedStack, awaiting_approval: str, order_id: str
+) -> None:
+    page = _page(console, "/approvals")
+    console.post(
+        f"/approvals/{order_id}",
+        data={"csrf_token": _token(page), "decision": "approve", "reviewer": "grace"},
+    )
+    sfn, dynamodb = stack.aws.client("stepfunctions"), stack.aws.client("dynamodb")
+    wait_until(lambda: "fulfilment still running", lambda: stopped(sfn, awaiting_approval))
+    wait_until(
+        lambda: "no SHIPPED e-mail",
+        lambda: dynamodb.get_item(
+            TableName=stack.outputs.tables["outbox"],
+            Key={"messageId": {"S": f"{order_id}#SHIPPED"}},
+        ).get("Item"),
+    )
+
+    page = _page(console, f"/order?id={order_id}")
+
+    assert '<tr data-field="status"><th>status</th><td>SHIPPED</td></tr>' in page
+    assert '<tr data-field="approvedBy"><th>approvedBy</th><td>grace</td></tr>' in page
+    assert page.index('data-workflow="order_processing"') < page.index(
+        'data-workflow="order_fulfilment"'
+    )
+    assert f"/execution?arn={awaiting_approval}" in page  # links to the fulfilment graph
+    assert 'data-email="PLACED"' in page and 'data-email="SHIPPED"' in page
+    # and each execution's page links back to the order
+    execution = _page(console, f"/execution?arn={quote(awaiting_approval)}")
+    assert f'href="/order?id={order_id}"' in execution
+
+
+def test_an_unknown_order_is_refused_by_name(console: FlaskClient) -> None:
+    missing = console.get("/order?id=never-placed")
+    assert missing.status_code == 404 and "never-placed" in missing.get_data(as_text=True)
+    assert console.get("/order?id=").status_code == 400
+
+
+def test_the_order_page_knows_every_status_the_notifier_emails() -> None:
+    subjects = importlib.import_module("notifier.logic").SUBJECTS
+    assert tuple(subjects) == EMAILED_STATUSES
 
 
 def test_an_action_without_the_csrf_token_or_with_actions_off_is_refused(
