@@ -13,7 +13,7 @@ SAM_VERSION := 1.170.0
 SAM := .tools/sam/bin/sam
 NODE_TOOLS := node_modules/.installed
 
-.PHONY: help venv demo cost bench test test-unit test-workflows test-infra test-integration test-integration-terraform test-slow node_modules terraform-validate lint format diagram clean build invoke plan deploy destroy rollback bootstrap down redrive approvals approve reject import logs executions console
+.PHONY: help venv demo cost bench test test-unit test-workflows test-infra test-integration test-browser console-screenshots test-integration-terraform test-slow node_modules terraform-validate lint format diagram clean build invoke plan deploy destroy rollback bootstrap down redrive approvals approve reject import logs executions console
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -74,6 +74,12 @@ test-infra: $(STAMP) $(SAM) $(NODE_TOOLS) ## Run the offline checks of terraform
 
 test-integration: $(STAMP) build ## Run the integration tests only (the stack deployed on MiniStack)
 	@$(BIN)/python -m pytest -m integration
+
+test-browser: $(STAMP) $(NODE_TOOLS) build ## The console in headless Chromium (Playwright; Debian's chromium, or CHROMIUM=<path>), on the stack deployed on MiniStack
+	@$(BIN)/python -m pytest -m browser
+
+console-screenshots: $(STAMP) $(NODE_TOOLS) build ## Retake docs/console/*.png: the browser tests, saving their screenshots there
+	@CONSOLE_SCREENSHOTS=docs/console REQUIRE_BROWSER=1 $(BIN)/python -m pytest -m browser
 
 test-integration-terraform: $(STAMP) build ## The integration tests on a stack Terraform applied (terraform/envs/local on MiniStack; needs terraform)
 	@command -v terraform >/dev/null || { echo "terraform not found: install Terraform >= 1.10 (the pipeline's integration job pins 1.11.4)"; exit 1; }

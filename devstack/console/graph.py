@@ -51,22 +51,14 @@ def outcomes(visits: Iterable[StateVisit], execution_running: bool) -> dict[str,
     return found
 
 
-def _composites(document: Mapping[str, Any]) -> set[str]:
-    """Names of the Map and Parallel states, nested ones included (Mermaid cannot style a
-    composite state: its title shows it, its inner states carry the path)."""
-    names: set[str] = set()
-    for name, state in document.get("States", {}).items():
-        inner = [state.get("ItemProcessor") or state.get("Iterator"), *state.get("Branches", [])]
-        for child in filter(None, inner):
-            names.add(name)
-            names |= _composites(child)
-    return names
-
-
 def path_graph(definition: Mapping[str, Any], taken: Mapping[str, Outcome]) -> str:
-    """The workflow's Mermaid source with a class per outcome on the states ``taken``."""
-    composite = _composites(definition)
-    ids = {name: i for name, i in ids_by_name(definition).items() if name not in composite}
+    """The workflow's Mermaid source with a class per outcome on the states ``taken``.
+
+    A Map or Parallel state is coloured as a whole (its box), and each state inside it as its
+    history records it: AWS and moto record every inner state; MiniStack's history leaves them
+    out, so against the local stack only the Map or Parallel box shows the path went through.
+    """
+    ids = ids_by_name(definition)
     lines = [mermaid(definition).rstrip("\n")]
     for kind, style in STYLES.items():
         lines.append(f"    classDef {kind.value} {style}")
