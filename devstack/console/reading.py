@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from devstack.approvals import ApprovalQueue, ApprovalRequest
 from devstack.asl import load
 from devstack.asl_history import StateVisit, visits
@@ -25,6 +27,9 @@ from devstack.stack import QUEUES, STATE_MACHINES
 
 ClientFactory = Callable[[str], Any]
 PAGE = 100  # ListExecutions' largest page
+# ListExecutions' answer for an Express workflow on AWS, which keeps no execution history:
+# `make executions ENV=<env>` reads those runs from the workflow's CloudWatch log group.
+UNLISTED_TYPE = "StateMachineTypeNotSupported"
 # The statuses the notifier e-mails (lambdas/notifier/logic.py SUBJECTS; a test keeps them equal).
 # Its outbox keys each e-mail "<orderId>#<status>", so an order's e-mails are one BatchGetItem.
 EMAILED_STATUSES = ("PLACED", "SHIPPED", "REJECTED", "CANCELLED")
@@ -53,6 +58,7 @@ class Workflow:
     type: str
     arn: str
     counts: dict[str, int]  # recent executions by status
+    listed: bool  # False where the API lists none: Express workflows on AWS
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,7 @@ class Stack:
     recent: int = 1000  # executions read per workflow
     _definitions: dict[str, dict[str, Any]] = field(default_factory=dict)
     _seen: dict[str, list[ExecutionRow]] = field(default_factory=dict)  # by workflow key
+    _unlisted: set[str] = field(default_factory=set)  # workflows ListExecutions refuses
     _lock: threading.Lock = field(default_factory=threading.Lock)  # pages load in parallel
 
     @property
@@ -160,9 +167,9 @@ class Stack:
             if arn is None:
                 continue
             counts = Counter(row.status for row in self._executions_of(machine.key, None))
-            found.append(
-                Workflow(machine.key, arn.rsplit(":", 1)[-1], machine.type, arn, dict(counts))
-            )
+            name = arn.rsplit(":", 1)[-1]
+            listed = machine.key not in self._unlisted
+            found.append(Workflow(machine.key, name, machine.type, arn, dict(counts), listed))
         return found
 
     def executions(
@@ -201,7 +208,13 @@ class Stack:
             }
             fresh: list[ExecutionRow] = []
             while len(fresh) < self.recent:
-                page = self.sfn.list_executions(**arguments)
+                try:
+                    page = self.sfn.list_executions(**arguments)
+                except ClientError as error:
+                    if error.response["Error"]["Code"] != UNLISTED_TYPE:
+                        raise
+                    self._unlisted.add(key)  # AWS keeps no list of Express executions
+                    return []
                 fresh.extend(_row(key, item) for item in page["executions"])
                 if not page.get("nextToken") or (fresh and fresh[-1].arn in known):
                     break
@@ -218,6 +231,15 @@ class Stack:
     def _described(self, execution_arn: str) -> ExecutionRow:
         described = self.sfn.describe_execution(executionArn=execution_arn)
         return _row(self.workflow_of(execution_arn), described)
+
+    def _described_if_kept(self, execution_arn: str) -> ExecutionRow | None:
+        """The execution, or None where the API keeps none to describe (Express on AWS)."""
+        try:
+            return self._described(execution_arn)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("ExecutionDoesNotExist", "InvalidArn"):
+                return None
+            raise
 
     def definition(self, key: str) -> dict[str, Any]:
         if key not in self._definitions:
@@ -265,7 +287,10 @@ class Stack:
             if row.name.rsplit("-", 1)[0] == order_id
         }
         arns |= {item[name]["S"] for name in ("executionId", "fulfilmentExecution") if name in item}
-        executions = sorted((self._described(arn) for arn in arns), key=lambda row: row.started)
+        executions = sorted(
+            (row for arn in arns if (row := self._described_if_kept(arn))),
+            key=lambda row: row.started,
+        )
         if not fields and not executions:
             raise KeyError(f"no order {order_id!r} in this stack")
         return OrderTrail(order_id, fields, executions, self._emails(order_id))

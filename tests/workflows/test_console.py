@@ -11,11 +11,12 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from botocore.exceptions import ClientError
 from flask.testing import FlaskClient
 
 from devstack.asl import load
 from devstack.console.app import create_app
-from devstack.console.reading import EMAILED_STATUSES, Stack
+from devstack.console.reading import EMAILED_STATUSES, UNLISTED_TYPE, Stack
 from devstack.diagram import ids_by_name
 from devstack.embedded_stack import EmbeddedStack
 from devstack.fault_injection import Fault
@@ -228,6 +229,47 @@ def test_redrive_from_the_queues_page_moves_dead_letters_back(
     assert json.loads(message["Body"]) == {"poison": True}
     # Leave the shared stack's dead-letter queue as it was for the tests that follow.
     sqs.delete_message(QueueUrl=queues["review-dlq"], ReceiptHandle=message["ReceiptHandle"])
+
+
+class ExpressAsOnAws:
+    """Step Functions answering as AWS does for an Express workflow: no list, no description."""
+
+    def __init__(self, real: Any, express_arn: str) -> None:
+        self._real, self._express = real, express_arn
+        self._machine = express_arn.rsplit(":", 1)[-1]
+
+    def list_executions(self, **arguments: Any) -> Any:
+        if arguments["stateMachineArn"] == self._express:
+            raise ClientError({"Error": {"Code": UNLISTED_TYPE}}, "ListExecutions")
+        return self._real.list_executions(**arguments)
+
+    def describe_execution(self, executionArn: str) -> Any:  # noqa: N803 (boto3's name)
+        if f":{self._machine}:" in executionArn:
+            raise ClientError({"Error": {"Code": "ExecutionDoesNotExist"}}, "DescribeExecution")
+        return self._real.describe_execution(executionArn=executionArn)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def test_express_workflows_aws_does_not_list_are_named_not_broken(
+    stack: EmbeddedStack, make_order: Any, order_id: str
+) -> None:
+    stack.place_order(make_order(("MUG-LAMBDA", 1)))
+    express = ExpressAsOnAws(
+        stack.aws.client("stepfunctions"), stack.outputs.state_machines["order_processing"]
+    )
+    clients = {"stepfunctions": express}
+    app = create_app(Stack(stack.outputs, lambda name: clients.get(name) or stack.aws.client(name)))
+    console = app.test_client()
+
+    workflows = _page(console, "/workflows")
+    row = workflows[workflows.index('data-workflow="order_processing"') :]
+    assert "AWS lists no express executions" in row[: row.index("</tr>")]
+    assert "status=SUCCEEDED" in workflows  # the Standard ones are still counted
+    order = _page(console, f"/order?id={order_id}")
+    assert '<tr data-field="status"><th>status</th><td>PLACED</td></tr>' in order
+    assert 'data-workflow="order_processing"' not in order
 
 
 def test_no_page_shows_the_credentials(console: FlaskClient, stack: EmbeddedStack) -> None:
