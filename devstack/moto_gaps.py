@@ -11,6 +11,7 @@ moto has them:
    :func:`heartbeat_timeout_name`: a missed heartbeat fails as ``States.Timeout``;
    :func:`sync_retry`: a retried ``.sync``/``.sync:2`` task times out at once;
    :func:`early_decision`: a decision sent before a heartbeat task waits is seen hours late;
+   :func:`early_heartbeat`: a heartbeat sent before the task waits fails with InvalidToken;
    :func:`callbacks_skip_starting_executions`: a task token call made while another
    execution is starting fails with ``AttributeError``.
 2. :func:`eventbridge_targets`: rules deliver to Lambda, SNS and Step Functions targets.
@@ -94,6 +95,7 @@ _ORIGINAL_ITEM_WRITES = {
 }
 _ORIGINAL_EVAL_SYNC = StateTaskServiceCallback._eval_sync
 _ORIGINAL_SETUP_HEARTBEAT = CallbackEndpoint.setup_heartbeat_endpoint
+_ORIGINAL_NOTIFY_HEARTBEAT = CallbackEndpoint.notify_heartbeat
 _ORIGINAL_GET_EXECUTIONS = StepFunctionsParserBackend._get_executions
 _ORIGINAL_SEND_TO_TARGETS = Rule.send_to_targets
 _ORIGINAL_SEND_SQS_BATCH = LambdaBackend.send_sqs_batch
@@ -108,6 +110,7 @@ def patches() -> list[Patcher]:
         *heartbeat_timeout_name(),
         *sync_retry(),
         *early_decision(),
+        *early_heartbeat(),
         *callbacks_skip_starting_executions(),
         *eventbridge_targets(),
         *sqs_event_source_mappings(),
@@ -282,6 +285,25 @@ def early_decision() -> list[Patcher]:
     return [
         mock.patch.object(CallbackEndpoint, "setup_heartbeat_endpoint", setup_heartbeat_endpoint)
     ]
+
+
+def early_heartbeat() -> list[Patcher]:
+    """Accept a heartbeat for a token that is out but whose task does not wait on it yet.
+
+    The same window as :func:`early_decision`: between sending its request and setting up the
+    heartbeat endpoint (which a task without HeartbeatSeconds never does), moto finds the token
+    but reports no one to notify, and SendTaskHeartbeat fails with InvalidToken. On AWS the
+    token is valid from the moment it is sent, and the heartbeat succeeds. A reviewer's tool
+    that reads the request at once and heartbeats it (``make approvals``, the console's
+    Approvals page) took that for an expired token and removed the request. Here the heartbeat
+    is accepted: the wait has not started, so there is no timer to reset yet.
+    Hook: ``CallbackEndpoint.notify_heartbeat``.
+    """
+
+    def notify_heartbeat(self: CallbackEndpoint) -> bool:
+        return bool(_ORIGINAL_NOTIFY_HEARTBEAT(self)) or self.get_outcome() is None
+
+    return [mock.patch.object(CallbackEndpoint, "notify_heartbeat", notify_heartbeat)]
 
 
 def callbacks_skip_starting_executions() -> list[Patcher]:

@@ -417,6 +417,31 @@ def test_a_decision_sent_before_a_heartbeat_task_waits_completes_it(
     assert json.loads(done["output"]) == {"approved": True}
 
 
+@pytest.mark.parametrize("heartbeat", [{"HeartbeatSeconds": 600}, {}], ids=["heartbeat", "none"])
+def test_a_heartbeat_sent_before_the_task_waits_is_accepted(
+    gaps: Gaps, monkeypatch: pytest.MonkeyPatch, heartbeat: dict[str, int]
+) -> None:
+    url, _ = gaps.queue()
+    machine = gaps.state_machine(_approval(url, TimeoutSeconds=3600, **heartbeat))
+    sfn = gaps.client("stepfunctions")
+    beaten = threading.Event()
+    set_up = CallbackEndpoint.setup_heartbeat_endpoint
+
+    def after_the_heartbeat(endpoint: CallbackEndpoint, heartbeat_seconds: int) -> Any:
+        beaten.wait(5)  # the task has sent its request; it waits only once it is beaten
+        return set_up(endpoint, heartbeat_seconds)
+
+    monkeypatch.setattr(CallbackEndpoint, "setup_heartbeat_endpoint", after_the_heartbeat)
+
+    started = sfn.start_execution(stateMachineArn=machine, name=uuid.uuid4().hex)
+    token = _token(gaps, url)
+    sfn.send_task_heartbeat(taskToken=token)  # moto: InvalidToken, as if it had expired
+    beaten.set()
+    sfn.send_task_success(taskToken=token, output=json.dumps({"approved": True}))
+
+    assert gaps.wait(started["executionArn"], timeout=5)["status"] == "SUCCEEDED"
+
+
 # 3. EventBridge targets: Lambda, SNS, Step Functions --------------------------------------
 
 
