@@ -19,14 +19,15 @@ pytestmark = pytest.mark.integration
 DEADLINE_S = 20.0
 
 
-def eventually(probe: Callable[[], Any]) -> Any:
-    deadline = time.monotonic() + DEADLINE_S
+def eventually(probe: Callable[[], Any], deadline_s: float = DEADLINE_S) -> Any:
+    """The probe's first truthy answer, asked every 0.25 s; fails after ``deadline_s``."""
+    deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         value = probe()
         if value:
             return value
         time.sleep(0.25)
-    pytest.fail(f"nothing after {DEADLINE_S} s")
+    pytest.fail(f"nothing after {deadline_s} s")
 
 
 def test_order_above_200_pounds_gets_a_risk_score(

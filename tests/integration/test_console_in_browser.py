@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from devstack.diagram import ids_by_name
 from devstack.local_stack import client_factory
 from devstack.paths import REPO_ROOT, STATEMACHINES_DIR
 from tests.integration.conftest import PORT, LocalApi
+from tests.integration.test_behind_the_api import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -94,15 +94,16 @@ def screenshot(page: Any, name: str) -> None:
     page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
 
 
-def reload_until(page: Any, selector: str, describe: Callable[[], str] = lambda: "") -> Any:
+def reload_until(page: Any, selector: str) -> Any:
     """Reload the page until ``selector`` matches (what the stack does takes a while)."""
-    deadline = time.monotonic() + DEADLINE_S
-    while not page.locator(selector).count():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{selector} not on {page.url} after {DEADLINE_S} s {describe()}")
-        time.sleep(0.5)
+
+    def shown() -> Any:
+        if page.locator(selector).count():
+            return page.locator(selector)
         page.reload()
-    return page.locator(selector)
+        return None
+
+    return eventually(shown, DEADLINE_S)
 
 
 def graph_classes(page: Any, workflow: str) -> dict[str, set[str]]:
@@ -148,7 +149,7 @@ def test_an_order_is_followed_from_the_api_call_to_its_email(
 
     page.get_by_label("orderId").fill(order_id)
     page.get_by_label("orderId").press("Enter")
-    reload_until(page, 'tr[data-email="SHIPPED"]', lambda: page.inner_text("main"))
+    reload_until(page, 'tr[data-email="SHIPPED"]')
     assert page.inner_text('tr[data-field="status"] td') == "SHIPPED"
     assert page.locator('tr[data-email="PLACED"]').count() == 1
     screenshot(page, "order")
@@ -195,7 +196,7 @@ def test_an_order_above_200_pounds_is_approved_from_the_approvals_page(
     assert page.inner_text(".flash.ok") == f"order {order_id}: approved by grace"
     assert page.locator(f'tr[data-order="{order_id}"]').count() == 0
     open_execution(page, order_id, "order_fulfilment")
-    reload_until(page, "h1 .status.succeeded", lambda: page.inner_text("h1"))
+    reload_until(page, "h1 .status.succeeded")
     fulfilment = graph_classes(page, "order_fulfilment")
     for state in ("RequestApproval", "MarkApproved", "PickPackLabel", "NotifyShipped"):
         assert "succeeded" in fulfilment[state], f"{state}: {fulfilment[state]}"
@@ -221,10 +222,7 @@ def poisoned_review_queue(local_api: LocalApi) -> Iterator[Callable[[], int]]:
     sqs.set_queue_attributes(QueueUrl=review, Attributes={"VisibilityTimeout": "1"})
     try:
         sqs.send_message(QueueUrl=review, MessageBody=json.dumps({"poison": True}))
-        deadline = time.monotonic() + DEADLINE_S
-        while dead() != 1:
-            assert time.monotonic() < deadline, "the poison message never reached the DLQ"
-            time.sleep(0.5)
+        eventually(lambda: dead() == 1, DEADLINE_S)  # after its three receives
         yield dead
     finally:
         sqs.set_queue_attributes(QueueUrl=review, Attributes=found["Attributes"])
@@ -244,9 +242,6 @@ def test_a_poisoned_message_is_redriven_from_the_queues_page(
         "review: 1 message(s) moved back from its dead-letter queue"
     )
     # The consumer refuses it again, three receives later it is back in the DLQ.
-    deadline = time.monotonic() + DEADLINE_S
-    while poisoned_review_queue() != 1:
-        assert time.monotonic() < deadline, "the redriven message did not come back"
-        time.sleep(0.5)
+    eventually(lambda: poisoned_review_queue() == 1, DEADLINE_S)
     page.reload()
     assert page.inner_text('tr[data-queue="review"] td.dead') == "1"

@@ -393,24 +393,31 @@ def test_send_task_success_and_failure_resume_the_task(gaps: Gaps) -> None:
     assert (failed["error"], failed.get("cause")) == ("Rejected", "too risky"), history
 
 
+@pytest.fixture
+def task_waits_late(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """A waitForTaskToken task that has sent its request starts waiting (sets up its heartbeat
+    endpoint) only once the returned event is set: the window a quick caller can fall into."""
+    waits = threading.Event()
+    set_up = CallbackEndpoint.setup_heartbeat_endpoint
+
+    def late(endpoint: CallbackEndpoint, heartbeat_seconds: int) -> Any:
+        waits.wait(5)
+        return set_up(endpoint, heartbeat_seconds)
+
+    monkeypatch.setattr(CallbackEndpoint, "setup_heartbeat_endpoint", late)
+    return waits
+
+
 def test_a_decision_sent_before_a_heartbeat_task_waits_completes_it(
-    gaps: Gaps, monkeypatch: pytest.MonkeyPatch
+    gaps: Gaps, task_waits_late: threading.Event
 ) -> None:
     url, _ = gaps.queue()
     machine = gaps.state_machine(_approval(url, TimeoutSeconds=3600, HeartbeatSeconds=600))
     sfn = gaps.client("stepfunctions")
-    decided = threading.Event()
-    set_up = CallbackEndpoint.setup_heartbeat_endpoint
-
-    def after_the_decision(endpoint: CallbackEndpoint, heartbeat_seconds: int) -> Any:
-        decided.wait(5)  # the task has sent its request; it waits only once it is decided
-        return set_up(endpoint, heartbeat_seconds)
-
-    monkeypatch.setattr(CallbackEndpoint, "setup_heartbeat_endpoint", after_the_decision)
 
     started = sfn.start_execution(stateMachineArn=machine, name=uuid.uuid4().hex)
     sfn.send_task_success(taskToken=_token(gaps, url), output=json.dumps({"approved": True}))
-    decided.set()
+    task_waits_late.set()
 
     done = gaps.wait(started["executionArn"], timeout=5)  # not the 600 s heartbeat
     assert done["status"] == "SUCCEEDED"
@@ -419,24 +426,16 @@ def test_a_decision_sent_before_a_heartbeat_task_waits_completes_it(
 
 @pytest.mark.parametrize("heartbeat", [{"HeartbeatSeconds": 600}, {}], ids=["heartbeat", "none"])
 def test_a_heartbeat_sent_before_the_task_waits_is_accepted(
-    gaps: Gaps, monkeypatch: pytest.MonkeyPatch, heartbeat: dict[str, int]
+    gaps: Gaps, task_waits_late: threading.Event, heartbeat: dict[str, int]
 ) -> None:
     url, _ = gaps.queue()
     machine = gaps.state_machine(_approval(url, TimeoutSeconds=3600, **heartbeat))
     sfn = gaps.client("stepfunctions")
-    beaten = threading.Event()
-    set_up = CallbackEndpoint.setup_heartbeat_endpoint
-
-    def after_the_heartbeat(endpoint: CallbackEndpoint, heartbeat_seconds: int) -> Any:
-        beaten.wait(5)  # the task has sent its request; it waits only once it is beaten
-        return set_up(endpoint, heartbeat_seconds)
-
-    monkeypatch.setattr(CallbackEndpoint, "setup_heartbeat_endpoint", after_the_heartbeat)
 
     started = sfn.start_execution(stateMachineArn=machine, name=uuid.uuid4().hex)
     token = _token(gaps, url)
     sfn.send_task_heartbeat(taskToken=token)  # moto: InvalidToken, as if it had expired
-    beaten.set()
+    task_waits_late.set()
     sfn.send_task_success(taskToken=token, output=json.dumps({"approved": True}))
 
     assert gaps.wait(started["executionArn"], timeout=5)["status"] == "SUCCEEDED"
